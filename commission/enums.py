@@ -1,0 +1,77 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    ASSOCIATION = "association", _("Association agréée")
+    SERVICE_ETAT = "service_etat", _("Service de l’État")
+    MAGISTRAT = "magistrat", _("Magistrat / parquet")
+    COLLECTIVITE = "collectivite", _("Collectivité territoriale")
+    ORDRE_MEDECINS = "ordre_medecins", _("Ordre des médecins")
+    PROTECTION_ENFANCE = "protection_enfance", _("Protection de l’enfance")
+    SECRETARIAT = "secretariat", _("Préfecture – secrétariat de la commission")
+    SERVICE_ETRANGERS = "service_etrangers", _("Préfecture – service des étrangers")
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups named after these values."""
+
+    REFERENT = "referent", _("Référent·e associatif·ve")
+    SECRETARIAT = "secretariat", _("Secrétariat de la commission")
+    MEMBRE = "membre", _("Membre de la commission")
+    PRESIDENT = "president", _("Président·e (préfet ou délégué·e)")
+    ETRANGERS = "etrangers", _("Service des étrangers")
+    ADMINISTRATEUR = "administrateur", _("Administrateur·rice")
+
+
+class MandatRole(models.TextChoices):
+    TITULAIRE = "titulaire", _("Titulaire")
+    SUPPLEANT = "suppleant", _("Suppléant·e")
+
+
+class SeanceKind(models.TextChoices):
+    """Décret du 30 décembre 2025: policy sessions are distinct from individual ones."""
+
+    INDIVIDUELLE = "individuelle", _("Examen des dossiers individuels")
+    POLITIQUE = "politique", _("Politique départementale")
+
+
+class MandatScope(models.TextChoices):
+    """Which kinds of session a member sits in."""
+
+    TOUTES = "toutes", _("Toutes les séances")
+    POLITIQUE = "politique", _("Séances de politique départementale seulement")
+
+
+class SeanceState(models.TextChoices):
+    PREPAREE = "preparee", _("En préparation")
+    CONVOQUEE = "convoquee", _("Convoquée")
+    OUVERTE = "ouverte", _("Ouverte")
+    CLOSE = "close", _("Close")
+    ANNULEE = "annulee", _("Annulée")
+
+
+class PointKind(models.TextChoices):
+    EXAMEN = "examen", _("Examen d’une demande")
+    FIN_ANTICIPEE = "fin_anticipee", _("Proposition de fin anticipée")
+
+
+class PointState(models.TextChoices):
+    A_EXAMINER = "a_examiner", _("À examiner")
+    CLOS = "clos", _("Avis rendu")
+    AJOURNE = "ajourne", _("Ajourné")
+
+
+class PresenceStatus(models.TextChoices):
+    PRESENT = "present", _("Présent·e en salle")
+    VISIO = "visio", _("Présent·e en visioconférence")
+    REPRESENTE = "represente", _("Représenté·e par son suppléant")
+    MANDAT = "mandat", _("A donné mandat")
+    EXCUSE = "excuse", _("Excusé·e")
+    ABSENT = "absent", _("Absent·e")
+
+
+class VoteChoice(models.TextChoices):
+    FAVORABLE = "favorable", _("Favorable")
+    DEFAVORABLE = "defavorable", _("Défavorable")
+    ABSTENTION = "abstention", _("Abstention")

@@ -1,0 +1,277 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commission.enums import (
+    MandatRole,
+    MandatScope,
+    PointKind,
+    PointState,
+    PresenceStatus,
+    SeanceKind,
+    SeanceState,
+    VoteChoice,
+)
+
+
+class MandatQuerySet(models.QuerySet):
+    def active(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+
+    def titulaires(self):
+        return self.filter(role=MandatRole.TITULAIRE)
+
+    def sitting_in(self, seance_kind):
+        """Members entitled to sit in this kind of session (décret du 30 décembre 2025)."""
+        if seance_kind == SeanceKind.POLITIQUE:
+            return self
+        return self.filter(scope=MandatScope.TOUTES)
+
+
+class Mandat(models.Model):
+    """A member's seat on a commission, appointed by prefectoral order (arrêté)."""
+
+    commission = models.ForeignKey(
+        "commission.Commission",
+        verbose_name=_("commission"),
+        on_delete=models.CASCADE,
+        related_name="mandats",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("membre"), on_delete=models.PROTECT, related_name="mandats"
+    )
+    organisation = models.ForeignKey(
+        "commission.Organisation",
+        verbose_name=_("au titre de"),
+        on_delete=models.PROTECT,
+        related_name="mandats",
+    )
+    role = models.CharField(_("qualité"), max_length=20, choices=MandatRole.choices)
+    titulaire = models.ForeignKey(
+        "self",
+        verbose_name=_("suppléant·e de"),
+        on_delete=models.CASCADE,
+        related_name="suppleants",
+        null=True,
+        blank=True,
+    )
+    voting = models.BooleanField(_("voix délibérative"), default=True)
+    is_president = models.BooleanField(_("préside la commission"), default=False)
+    scope = models.CharField(
+        _("siège en"), max_length=20, choices=MandatScope.choices, default=MandatScope.TOUTES
+    )
+    start = models.DateField(_("début du mandat"))
+    end = models.DateField(_("fin du mandat"), null=True, blank=True)
+    arrete = models.CharField(_("arrêté de nomination"), max_length=100, blank=True)
+
+    objects = MandatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mandat")
+        ordering = ["commission", "organisation__name", "role"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=MandatRole.values), name="mandat_role_valid"),
+            models.CheckConstraint(condition=Q(scope__in=MandatScope.values), name="mandat_scope_valid"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="mandat_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role=MandatRole.SUPPLEANT, titulaire__isnull=False) | Q(role=MandatRole.TITULAIRE)
+                ),
+                name="mandat_suppleant_has_titulaire",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+    def is_active(self, on=None):
+        on = on or timezone.localdate()
+        return self.start <= on and (self.end is None or self.end >= on)
+
+
+class Seance(models.Model):
+    commission = models.ForeignKey(
+        "commission.Commission",
+        verbose_name=_("commission"),
+        on_delete=models.PROTECT,
+        related_name="seances",
+    )
+    kind = models.CharField(
+        _("type de séance"), max_length=20, choices=SeanceKind.choices, default=SeanceKind.INDIVIDUELLE
+    )
+    starts_at = models.DateTimeField(_("date et heure"))
+    place = models.CharField(_("lieu"), max_length=255, blank=True)
+    video_link = models.URLField(_("lien de visioconférence"), blank=True)
+    state = models.CharField(
+        _("état"), max_length=20, choices=SeanceState.choices, default=SeanceState.PREPAREE
+    )
+    urgent = models.BooleanField(_("urgence"), default=False)
+    urgency_reason = models.TextField(_("motif de l’urgence"), blank=True)
+    no_quorum_required = models.BooleanField(
+        _("sans condition de quorum"),
+        default=False,
+        help_text=_(
+            "Nouvelle convocation sur le même ordre du jour après un défaut de quorum (CRPA R133-10)."
+        ),
+    )
+    reconvened_from = models.ForeignKey(
+        "self",
+        verbose_name=_("reconvoquée après"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reconvocations",
+    )
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("séance")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=SeanceState.values), name="seance_state_valid"),
+            models.CheckConstraint(condition=Q(kind__in=SeanceKind.values), name="seance_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(urgent=False) | ~Q(urgency_reason=""), name="seance_urgency_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(no_quorum_required=False) | Q(reconvened_from__isnull=False),
+                name="seance_no_quorum_only_when_reconvened",
+            ),
+        ]
+        indexes = [models.Index(fields=["commission", "starts_at"])]
+
+    def __str__(self):
+        return _("Séance du %(date)s") % {
+            "date": timezone.localtime(self.starts_at).strftime("%d/%m/%Y %H:%M")
+        }
+
+
+class PointOrdreDuJour(models.Model):
+    """An agenda item: one application (initial, renewal or early-end proposal) examined in a session."""
+
+    seance = models.ForeignKey(
+        Seance, verbose_name=_("séance"), on_delete=models.CASCADE, related_name="points"
+    )
+    demande = models.ForeignKey(
+        "parcours.Demande", verbose_name=_("demande"), on_delete=models.PROTECT, related_name="points_odj"
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"))
+    kind = models.CharField(_("nature"), max_length=20, choices=PointKind.choices, default=PointKind.EXAMEN)
+    presenting_association = models.ForeignKey(
+        "commission.Organisation",
+        verbose_name=_("association qui présente"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("état"), max_length=20, choices=PointState.choices, default=PointState.A_EXAMINER
+    )
+    postponement_reason = models.TextField(_("motif de l’ajournement"), blank=True)
+
+    class Meta:
+        verbose_name = _("point de l’ordre du jour")
+        ordering = ["seance", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["seance", "order"], name="point_unique_order"),
+            models.UniqueConstraint(fields=["seance", "demande"], name="point_unique_demande"),
+            models.CheckConstraint(condition=Q(state__in=PointState.values), name="point_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state=PointState.AJOURNE) | ~Q(postponement_reason=""),
+                name="point_postponed_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.seance} – {self.order}"
+
+
+class Convocation(models.Model):
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="convocations")
+    mandat = models.ForeignKey(Mandat, on_delete=models.PROTECT, related_name="convocations")
+    sent_at = models.DateTimeField(_("envoyée le"))
+
+    class Meta:
+        verbose_name = _("convocation")
+        constraints = [models.UniqueConstraint(fields=["seance", "mandat"], name="convocation_unique")]
+
+
+class Presence(models.Model):
+    """Attendance of one member at one session (CRPA R133-3, R133-7)."""
+
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="presences")
+    mandat = models.ForeignKey(Mandat, on_delete=models.PROTECT, related_name="presences")
+    status = models.CharField(_("présence"), max_length=20, choices=PresenceStatus.choices)
+    proxy_to = models.ForeignKey(
+        Mandat,
+        verbose_name=_("mandat donné à"),
+        on_delete=models.PROTECT,
+        related_name="proxies_held",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("présence")
+        constraints = [
+            models.UniqueConstraint(fields=["seance", "mandat"], name="presence_unique"),
+            # Nobody holds more than one proxy (CRPA R133-7).
+            models.UniqueConstraint(
+                fields=["seance", "proxy_to"], condition=Q(proxy_to__isnull=False), name="presence_one_proxy"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PresenceStatus.values), name="presence_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=PresenceStatus.MANDAT, proxy_to__isnull=False))
+                | (~Q(status=PresenceStatus.MANDAT) & Q(proxy_to__isnull=True)),
+                name="presence_proxy_iff_mandat",
+            ),
+        ]
+
+
+class Vote(models.Model):
+    point = models.ForeignKey(PointOrdreDuJour, on_delete=models.CASCADE, related_name="votes")
+    mandat = models.ForeignKey(Mandat, on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(_("vote"), max_length=20, choices=VoteChoice.choices)
+    comment = models.TextField(_("commentaire"), blank=True)
+    cast_at = models.DateTimeField(_("exprimé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote")
+        constraints = [
+            models.UniqueConstraint(fields=["point", "mandat"], name="vote_one_per_member_and_item"),
+            models.CheckConstraint(condition=Q(choice__in=VoteChoice.values), name="vote_choice_valid"),
+        ]
+
+
+class Avis(models.Model):
+    """The commission's opinion on one agenda item, with the tally that produced it."""
+
+    point = models.OneToOneField(PointOrdreDuJour, on_delete=models.PROTECT, related_name="avis")
+    favorable = models.BooleanField(_("avis favorable"))
+    votes_favorable = models.PositiveSmallIntegerField(_("voix favorables"))
+    votes_defavorable = models.PositiveSmallIntegerField(_("voix défavorables"))
+    abstentions = models.PositiveSmallIntegerField(_("abstentions"))
+    casting_vote_used = models.BooleanField(_("voix prépondérante du président"), default=False)
+    by_show_of_hands = models.BooleanField(_("vote à main levée"), default=False)
+    dissent = models.TextField(_("désaccords à consigner au procès-verbal"), blank=True)
+    given_at = models.DateTimeField(_("rendu le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("avis de la commission")
+        verbose_name_plural = _("avis de la commission")
+
+
+class ProcesVerbal(models.Model):
+    seance = models.OneToOneField(Seance, on_delete=models.PROTECT, related_name="proces_verbal")
+    file_path = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    generated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("procès-verbal")

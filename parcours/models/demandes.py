@@ -1,0 +1,250 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaires.enums import Logement
+from parcours.enums import (
+    AvisChoice,
+    Axe,
+    DemandeKind,
+    DemandeState,
+    DocumentKind,
+    SituationEmploi,
+    TypeContrat,
+)
+
+# States after which an application is closed; a person has at most one application outside them.
+CLOSED_STATES = (DemandeState.ACCEPTEE, DemandeState.REFUSEE, DemandeState.RETIREE)
+
+
+class DemandeQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(state__in=CLOSED_STATES)
+
+    def submitted(self):
+        """What the secretariat sees: everything but drafts."""
+        return self.exclude(state=DemandeState.BROUILLON)
+
+    def in_state(self, *states):
+        return self.filter(state__in=states)
+
+
+class Demande(models.Model):
+    """An application: initial, renewal, or a proposal to end a pathway early."""
+
+    beneficiaire = models.ForeignKey(
+        "beneficiaires.Beneficiaire",
+        verbose_name=_("bénéficiaire"),
+        on_delete=models.PROTECT,
+        related_name="demandes",
+    )
+    commission = models.ForeignKey(
+        "commission.Commission",
+        verbose_name=_("commission"),
+        on_delete=models.PROTECT,
+        related_name="demandes",
+    )
+    association = models.ForeignKey(
+        "commission.Organisation",
+        verbose_name=_("association"),
+        on_delete=models.PROTECT,
+        related_name="demandes",
+    )
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("référent·e"),
+        on_delete=models.PROTECT,
+        related_name="demandes_suivies",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(
+        _("nature"), max_length=20, choices=DemandeKind.choices, default=DemandeKind.INITIALE
+    )
+    state = models.CharField(
+        _("état"), max_length=20, choices=DemandeState.choices, default=DemandeState.BROUILLON, editable=False
+    )
+    parcours = models.ForeignKey(
+        "parcours.Parcours",
+        verbose_name=_("parcours concerné"),
+        on_delete=models.PROTECT,
+        related_name="demandes",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True, editable=False)
+    admissible_at = models.DateTimeField(_("déclarée recevable le"), null=True, blank=True, editable=False)
+
+    # The person's situation at filing (or at the progress report, for a renewal)
+    situation_emploi = models.CharField(
+        _("situation professionnelle"), max_length=20, choices=SituationEmploi.choices, blank=True
+    )
+    type_contrat = models.CharField(
+        _("type de contrat"), max_length=20, choices=TypeContrat.choices, blank=True
+    )
+    logement = models.CharField(_("logement"), max_length=20, choices=Logement.choices, blank=True)
+    formation = models.TextField(_("formation suivie"), blank=True)
+    ressources_foyer = models.DecimalField(
+        _("ressources du foyer le mois précédant la demande (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    droit_rsa_ou_ada = models.BooleanField(
+        _("perçoit ou peut prétendre au RSA ou à l’ADA"),
+        null=True,
+        blank=True,
+    )
+    # Commitment and assessments
+    engagement_signed_on = models.DateField(
+        _("engagement à cesser la prostitution signé le"), null=True, blank=True
+    )
+    evaluation_association = models.TextField(_("évaluation de l’association"), blank=True)
+    avis_association = models.CharField(
+        _("avis de l’association"), max_length=20, choices=AvisChoice.choices, blank=True
+    )
+    avis_association_motifs = models.TextField(_("motifs de l’avis de l’association"), blank=True)
+    # Commission's opinion, recorded through parcours.workflow by the session that gave it
+    avis_commission = models.CharField(
+        _("avis de la commission"), max_length=20, choices=AvisChoice.choices, blank=True, editable=False
+    )
+    avis_commission_on = models.DateField(_("avis rendu le"), null=True, blank=True, editable=False)
+    # Withdrawal
+    withdrawn_on = models.DateField(_("retirée le"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("motif du retrait"), blank=True, editable=False)
+
+    objects = DemandeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=DemandeState.values), name="demande_state_valid"),
+            models.CheckConstraint(condition=Q(kind__in=DemandeKind.values), name="demande_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind=DemandeKind.INITIALE) | Q(parcours__isnull=False),
+                name="demande_renewal_has_parcours",
+            ),
+            models.UniqueConstraint(
+                fields=["beneficiaire"],
+                condition=~Q(state__in=CLOSED_STATES),
+                name="demande_one_open_per_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commission", "state", "submitted_at"]),
+            models.Index(fields=["association", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk} ({self.beneficiaire_id})"
+
+    def missing_parts(self) -> dict[str, str]:
+        """The parts a complete application needs, by field, with what to do in French."""
+        missing = {}
+        if self.kind == DemandeKind.FIN_ANTICIPEE:
+            if not self.evaluation_association.strip():
+                missing["evaluation_association"] = _(
+                    "Exposez les motifs de la proposition de fin anticipée."
+                )
+            return missing
+        if not self.engagement_signed_on:
+            missing["engagement_signed_on"] = _("Indiquez la date de l’engagement signé par la personne.")
+        if not self.evaluation_association.strip():
+            missing["evaluation_association"] = _("Rédigez l’évaluation de l’association.")
+        if not self.situation_emploi:
+            missing["situation_emploi"] = _("Précisez la situation professionnelle.")
+        if self.situation_emploi == SituationEmploi.EN_EMPLOI and not self.type_contrat:
+            missing["type_contrat"] = _("Précisez le type de contrat.")
+        if not self.logement:
+            missing["logement"] = _("Précisez la situation de logement.")
+        objectifs = {o.axe: o for o in self.objectifs.all()}
+        for axe in Axe:
+            objectif = objectifs.get(axe)
+            if objectif is None or not objectif.objectives.strip():
+                missing[f"objectif_{axe.value}"] = _("Décrivez les objectifs de l’axe « %(axe)s ».") % {
+                    "axe": axe.label
+                }
+            elif self.kind == DemandeKind.RENOUVELLEMENT and not objectif.progress.strip():
+                missing[f"progres_{axe.value}"] = _("Décrivez le bilan de l’axe « %(axe)s ».") % {
+                    "axe": axe.label
+                }
+        return missing
+
+    def is_complete(self) -> bool:
+        return not self.missing_parts()
+
+
+class ObjectifInsertion(models.Model):
+    """One axis of the projet d'insertion: objectives, the association's actions, progress at renewal."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="objectifs")
+    axe = models.CharField(_("axe"), max_length=30, choices=Axe.choices)
+    objectives = models.TextField(_("objectifs"), blank=True)
+    actions = models.TextField(_("actions engagées par l’association"), blank=True)
+    progress = models.TextField(_("bilan : ce qui a été atteint"), blank=True)
+
+    class Meta:
+        verbose_name = _("objectif du projet d’insertion")
+        verbose_name_plural = _("objectifs du projet d’insertion")
+        constraints = [
+            models.UniqueConstraint(fields=["demande", "axe"], name="objectif_unique_axe"),
+            models.CheckConstraint(condition=Q(axe__in=Axe.values), name="objectif_axe_valid"),
+        ]
+
+    def __str__(self):
+        return self.get_axe_display()
+
+
+class Document(models.Model):
+    """An uploaded document; a replacement keeps the former version in the history."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("type de pièce"), max_length=20, choices=DocumentKind.choices)
+    file_path = models.CharField(max_length=255, editable=False)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
+    )
+
+    class Meta:
+        verbose_name = _("pièce justificative")
+        ordering = ["kind", "-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk}"
+
+
+class DemandeEvenement(models.Model):
+    """One row per transition of an application: who, when, from, to, why."""
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="evenements")
+    transition = models.CharField(max_length=50)
+    from_state = models.CharField(max_length=20, choices=DemandeState.choices)
+    to_state = models.CharField(max_length=20, choices=DemandeState.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("évènement de la demande")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.demande_id}: {self.from_state} → {self.to_state}"

@@ -1,0 +1,161 @@
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parcours.enums import AfisTerritoire, TitreSejourState
+
+
+class TitreSejourQuerySet(models.QuerySet):
+    def expiring_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.filter(
+            state=TitreSejourState.DELIVRE,
+            valid_until__gte=today,
+            valid_until__lte=today + timezone.timedelta(days),
+        )
+
+
+class TitreSejour(models.Model):
+    """Follow-up of the autorisation provisoire de séjour (CESEDA L425-4) tied to a pathway."""
+
+    parcours = models.ForeignKey(
+        "parcours.Parcours",
+        verbose_name=_("parcours"),
+        on_delete=models.PROTECT,
+        related_name="titres_sejour",
+    )
+    state = models.CharField(
+        _("état"), max_length=20, choices=TitreSejourState.choices, default=TitreSejourState.A_DELIVRER
+    )
+    number = models.CharField(_("numéro"), max_length=50, blank=True)
+    issued_on = models.DateField(_("délivré le"), null=True, blank=True)
+    valid_until = models.DateField(_("valable jusqu’au"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TitreSejourQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("autorisation provisoire de séjour")
+        verbose_name_plural = _("autorisations provisoires de séjour")
+        ordering = ["-issued_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=TitreSejourState.values), name="titre_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state=TitreSejourState.DELIVRE)
+                | Q(issued_on__isnull=False, valid_until__isnull=False) & ~Q(number=""),
+                name="titre_issued_has_number_and_dates",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "valid_until"])]
+
+    def __str__(self):
+        return f"APS {self.pk} ({self.get_state_display()})"
+
+
+class BaremeAfis(models.Model):
+    """A dated AFIS scale by number of dependent children (décret n° 2017-542, n° 2022-1340)."""
+
+    territoire = models.CharField(_("territoire"), max_length=20, choices=AfisTerritoire.choices)
+    effective_from = models.DateField(_("en vigueur à partir du"))
+    amount_0 = models.DecimalField(_("personne seule (€)"), max_digits=8, decimal_places=2)
+    amount_1 = models.DecimalField(_("avec un enfant (€)"), max_digits=8, decimal_places=2)
+    amount_2 = models.DecimalField(_("avec deux enfants (€)"), max_digits=8, decimal_places=2)
+    amount_3 = models.DecimalField(_("avec trois enfants (€)"), max_digits=8, decimal_places=2)
+    increment_per_child = models.DecimalField(
+        _("par enfant supplémentaire (€)"), max_digits=8, decimal_places=2
+    )
+    legal_reference = models.CharField(_("texte"), max_length=200)
+
+    class Meta:
+        verbose_name = _("barème de l’AFIS")
+        verbose_name_plural = _("barèmes de l’AFIS")
+        ordering = ["territoire", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["territoire", "effective_from"], name="bareme_unique_date"),
+            models.CheckConstraint(
+                condition=Q(territoire__in=AfisTerritoire.values), name="bareme_territoire_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_territoire_display()} – {self.effective_from}"
+
+    @classmethod
+    def in_force(cls, territoire, on):
+        bareme = (
+            cls.objects.filter(territoire=territoire, effective_from__lte=on)
+            .order_by("-effective_from")
+            .first()
+        )
+        if bareme is None:
+            raise ObjectDoesNotExist(f"No AFIS scale for {territoire} on {on}")
+        return bareme
+
+    def monthly_amount(self, children: int) -> Decimal:
+        rows = [self.amount_0, self.amount_1, self.amount_2, self.amount_3]
+        if children < len(rows):
+            return rows[children]
+        return self.amount_3 + self.increment_per_child * (children - 3)
+
+
+class ForfaitRsa(models.Model):
+    """The RSA lump sum for one person, dated: the AFIS resource ceiling (CASF R121-12-13-1)."""
+
+    territoire = models.CharField(_("territoire"), max_length=20, choices=AfisTerritoire.choices)
+    effective_from = models.DateField(_("en vigueur à partir du"))
+    amount = models.DecimalField(
+        _("montant forfaitaire pour une personne (€)"), max_digits=8, decimal_places=2
+    )
+    legal_reference = models.CharField(_("texte"), max_length=200)
+
+    class Meta:
+        verbose_name = _("montant forfaitaire du RSA")
+        verbose_name_plural = _("montants forfaitaires du RSA")
+        ordering = ["territoire", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["territoire", "effective_from"], name="forfait_rsa_unique_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} € ({self.effective_from})"
+
+    @classmethod
+    def in_force(cls, territoire, on):
+        forfait = (
+            cls.objects.filter(territoire=territoire, effective_from__lte=on)
+            .order_by("-effective_from")
+            .first()
+        )
+        if forfait is None:
+            raise ObjectDoesNotExist(f"No RSA lump sum for {territoire} on {on}")
+        return forfait
+
+
+class DroitAfis(models.Model):
+    """The AFIS assessed on the day of a decision, for the term it authorises."""
+
+    periode = models.OneToOneField(
+        "parcours.Periode", verbose_name=_("période"), on_delete=models.CASCADE, related_name="afis"
+    )
+    eligible = models.BooleanField(_("éligible"))
+    ineligibility_reason = models.CharField(_("motif d’inéligibilité"), max_length=255, blank=True)
+    assessed_on = models.DateField(_("appréciée le"))
+    dependent_children = models.PositiveSmallIntegerField(_("enfants à charge"), default=0)
+    bareme = models.ForeignKey(BaremeAfis, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    monthly_amount = models.DecimalField(_("montant mensuel (€)"), max_digits=8, decimal_places=2, default=0)
+    start = models.DateField(_("début"))
+    end = models.DateField(_("fin"))
+
+    class Meta:
+        verbose_name = _("droit à l’AFIS")
+        verbose_name_plural = _("droits à l’AFIS")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(eligible=True, bareme__isnull=False) | Q(eligible=False, monthly_amount=0),
+                name="afis_amount_consistent",
+            )
+        ]

@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parcours.enums import DecisionKind, ParcoursEndReason, ParcoursState
+
+
+class RegleParcours(models.Model):
+    """Term length and cap of a pathway, dated data (décret n° 2016-1467: 6 months, renewable, 24 at most)."""
+
+    effective_from = models.DateField(_("en vigueur à partir du"), unique=True)
+    term_months = models.PositiveSmallIntegerField(_("durée d’une période (mois)"))
+    cap_months = models.PositiveSmallIntegerField(_("durée maximale du parcours (mois)"))
+    legal_reference = models.CharField(_("référence"), max_length=200)
+
+    class Meta:
+        verbose_name = _("règle de durée du parcours")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cap_months__gte=models.F("term_months")) & Q(term_months__gt=0),
+                name="regle_cap_ge_term",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.term_months}/{self.cap_months} ({self.effective_from})"
+
+    @classmethod
+    def in_force(cls, on):
+        rule = cls.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+        if rule is None:
+            raise ObjectDoesNotExist(f"No pathway rule in force on {on}")
+        return rule
+
+
+class ParcoursQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=ParcoursState.EN_COURS)
+
+    def term_ending_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.active().filter(
+            current_term_end__gte=today, current_term_end__lte=today + timezone.timedelta(days)
+        )
+
+
+class Parcours(models.Model):
+    """An authorised pathway, made of 6-month terms (Periode) up to the cap."""
+
+    beneficiaire = models.ForeignKey(
+        "beneficiaires.Beneficiaire",
+        verbose_name=_("bénéficiaire"),
+        on_delete=models.PROTECT,
+        related_name="parcours",
+    )
+    commission = models.ForeignKey(
+        "commission.Commission",
+        verbose_name=_("commission"),
+        on_delete=models.PROTECT,
+        related_name="parcours",
+    )
+    state = models.CharField(
+        _("état"),
+        max_length=20,
+        choices=ParcoursState.choices,
+        default=ParcoursState.EN_COURS,
+        editable=False,
+    )
+    started_on = models.DateField(_("début"))
+    # Denormalised from the last Periode so that reminders are one indexed query.
+    current_term_end = models.DateField(_("fin de la période en cours"))
+    ended_on = models.DateField(_("terminé le"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("motif de fin"), max_length=30, choices=ParcoursEndReason.choices, blank=True
+    )
+
+    objects = ParcoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("parcours")
+        verbose_name_plural = _("parcours")
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ParcoursState.values), name="parcours_state_valid"),
+            models.UniqueConstraint(
+                fields=["beneficiaire"], condition=Q(state=ParcoursState.EN_COURS), name="parcours_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(state=ParcoursState.EN_COURS, ended_on__isnull=True, end_reason="")
+                | (Q(state=ParcoursState.TERMINE, ended_on__isnull=False) & ~Q(end_reason="")),
+                name="parcours_end_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "current_term_end"])]
+
+    def __str__(self):
+        return f"Parcours {self.pk} ({self.beneficiaire_id})"
+
+
+class Periode(models.Model):
+    """One authorised term of the pathway (first authorisation or a renewal)."""
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="periodes")
+    number = models.PositiveSmallIntegerField(_("numéro"))
+    start = models.DateField(_("début"))
+    end = models.DateField(_("fin"))
+    months = models.PositiveSmallIntegerField(_("durée (mois)"))
+    decision = models.OneToOneField(
+        "parcours.Decision", on_delete=models.PROTECT, related_name="periode", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("période")
+        ordering = ["parcours", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["parcours", "number"], name="periode_unique_number"),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="periode_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.parcours_id} #{self.number}"
+
+
+class ParcoursEvenement(models.Model):
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="evenements")
+    transition = models.CharField(max_length=50)
+    from_state = models.CharField(max_length=20, choices=ParcoursState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=ParcoursState.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("évènement du parcours")
+        ordering = ["at", "pk"]
+
+
+class Decision(models.Model):
+    """The prefect's decision on an application, after the commission's and the association's opinions."""
+
+    demande = models.OneToOneField(
+        "parcours.Demande", verbose_name=_("demande"), on_delete=models.PROTECT, related_name="decision"
+    )
+    kind = models.CharField(_("décision"), max_length=30, choices=DecisionKind.choices)
+    decided_on = models.DateField(_("date de la décision"))
+    signataire = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signataire"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    signataire_title = models.CharField(_("qualité du signataire"), max_length=200)
+    motifs = models.TextField(_("motifs"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("décision du préfet")
+        ordering = ["-decided_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(
+                    kind__in=[DecisionKind.REFUS, DecisionKind.NON_RENOUVELLEMENT, DecisionKind.FIN_ANTICIPEE]
+                )
+                | ~Q(motifs=""),
+                name="decision_negative_has_motifs",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.demande_id})"
