@@ -1,0 +1,34 @@
+"""Who may see which persons. Identity is shown to the accompanying association and the prefecture."""
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from beneficiaires.models import Accompagnement, Beneficiaire
+from commission.access import association_of, departement_id_of
+from commission.enums import Role
+
+
+def visible_to(user):
+    """A caseworker: the persons their association accompanies now. Secretariat and president: the
+    persons of their département with at least one submitted application (drafts stay the
+    association's). Nobody else sees a person's identity."""
+    if not user.is_authenticated:
+        return Beneficiaire.objects.none()
+    association = association_of(user)
+    if association is not None:
+        current = Accompagnement.objects.filter(beneficiaire=OuterRef("pk"), association=association, end__isnull=True)
+        return Beneficiaire.objects.filter(Exists(current), departement__in=_approved_departements(association))
+    departement_id = departement_id_of(user)
+    if departement_id and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
+        # Reached through the reverse relation: beneficiaires imports nothing of the pathway.
+        applications = Beneficiaire._meta.get_field("demandes").related_model
+        submitted = applications.objects.filter(beneficiaire=OuterRef("pk"), submitted_at__isnull=False)
+        return Beneficiaire.objects.filter(Exists(submitted), departement_id=departement_id)
+    return Beneficiaire.objects.none()
+
+
+def _approved_departements(association):
+    today = timezone.localdate()
+    return association.agrements.filter(revoked_on__isnull=True, start__lte=today, end__gte=today).values(
+        "departement_id"
+    )
