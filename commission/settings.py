@@ -7,6 +7,7 @@ tasks eagerly in the calling process (the "embedded default" of `make demo` and 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -187,3 +188,12 @@ LOGGING = {
 
 SITE_TITLE = _("Commission départementale PSP")
 SITE_TAGLINE = _("Parcours de sortie de la prostitution et d’insertion sociale et professionnelle")
+
+# Daily jobs, synchronised into django-celery-beat's tables by the beat process.
+CELERY_BEAT_SCHEDULE = {
+    "end-lapsed-pathways": {
+        "task": "parcours.tasks.end_lapsed_pathways",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 12 * 60 * 60},
+    },
+}
