@@ -16,8 +16,12 @@ def visible_to(user):
         return Beneficiaire.objects.none()
     association = association_of(user)
     if association is not None:
-        current = Accompagnement.objects.filter(beneficiaire=OuterRef("pk"), association=association, end__isnull=True)
-        return Beneficiaire.objects.filter(Exists(current), departement__in=_approved_departements(association))
+        current = Accompagnement.objects.filter(
+            beneficiaire=OuterRef("pk"), association=association, end__isnull=True
+        )
+        return Beneficiaire.objects.filter(
+            Exists(current), departement__in=_approved_departements(association)
+        )
     departement_id = departement_id_of(user)
     if departement_id and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
         # Reached through the reverse relation: beneficiaires imports nothing of the pathway.

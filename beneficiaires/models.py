@@ -115,6 +115,11 @@ class Beneficiaire(models.Model):
         # Never the name: str() ends up in logs and admin messages.
         return self.reference
 
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = self._next_reference()
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self):
         return f"{self.last_name.upper()} {self.first_names}"
@@ -134,11 +139,6 @@ class Beneficiaire(models.Model):
 
     def needs_residence_permit(self) -> bool:
         return bool(self.nationalities) and not self.is_eu_eea_swiss_or_french()
-
-    def save(self, *args, **kwargs):
-        if not self.reference:
-            self.reference = self._next_reference()
-        super().save(*args, **kwargs)
 
     def _next_reference(self):
         """PSP-<département>-<year>-<sequence>: reveals nothing of the person."""

@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("ALLOW_DEV_SECRET_KEY", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# The unit tests run tasks in-process even when REDIS_URL is set (CI runs them against Redis for the
+# cache); only the worker tests, run with CELERY_TASK_ALWAYS_EAGER=0, send tasks to a real worker.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
 from commission.settings import *  # noqa: E402,F403
 from commission.settings import BASE_DIR  # noqa: E402

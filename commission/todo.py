@@ -97,19 +97,24 @@ def sections_for(user) -> list[Section]:
                 "seances",
                 _("Prochaines séances"),
                 _("Aucune séance n’est prévue."),
-                seances_visible_to(user).filter(starts_at__gte=now).select_related("commission").order_by("starts_at"),
+                seances_visible_to(user)
+                .filter(starts_at__gte=now)
+                .select_related("commission")
+                .order_by("starts_at"),
             )
         )
     if user.has_role(Role.ETRANGERS):
-        titres = TitreSejour.objects.filter(parcours__in=parcours_access.parcours_visible_to(user)).select_related(
-            "parcours__beneficiaire"
-        )
+        titres = TitreSejour.objects.filter(
+            parcours__in=parcours_access.parcours_visible_to(user)
+        ).select_related("parcours__beneficiaire")
         sections += [
             _section(
                 "aps_a_delivrer",
                 _("Autorisations provisoires de séjour à délivrer ou renouveler"),
                 _("Aucune autorisation à délivrer."),
-                titres.filter(state__in=[TitreSejourState.A_DELIVRER, TitreSejourState.A_RENOUVELER]).order_by("pk"),
+                titres.filter(
+                    state__in=[TitreSejourState.A_DELIVRER, TitreSejourState.A_RENOUVELER]
+                ).order_by("pk"),
             ),
             _section(
                 "aps_expirant",

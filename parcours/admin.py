@@ -12,7 +12,15 @@ class RegleParcoursAdmin(admin.ModelAdmin):
 
 @admin.register(BaremeAfis)
 class BaremeAfisAdmin(admin.ModelAdmin):
-    list_display = ["territoire", "effective_from", "amount_0", "amount_1", "amount_2", "amount_3", "increment_per_child"]
+    list_display = [
+        "territoire",
+        "effective_from",
+        "amount_0",
+        "amount_1",
+        "amount_2",
+        "amount_3",
+        "increment_per_child",
+    ]
     list_filter = ["territoire"]
 
 

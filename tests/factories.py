@@ -424,7 +424,16 @@ PROJET = {
 }
 
 
-def _objectifs(demande, create, extracted, filled):
+def _filled_objectifs(demande, create, extracted, **kwargs):
+    _objectifs(demande, create, extracted, filled=True)
+
+
+def _empty_objectifs(demande, create, extracted, **kwargs):
+    _objectifs(demande, create, extracted, filled=False)
+
+
+def _objectifs(demande, create, extracted, *, filled):
+    """One objective per axis; `objectifs=False` makes none."""
     if not create or extracted is False:
         return
     for axe in Axe:
@@ -493,12 +502,8 @@ class DemandeFactory(SameDepartementFactory):
 
     objectifs = factory.Maybe(
         "complete",
-        yes_declaration=factory.PostGeneration(
-            lambda obj, create, extracted, **kw: _objectifs(obj, create, extracted, True)
-        ),
-        no_declaration=factory.PostGeneration(
-            lambda obj, create, extracted, **kw: _objectifs(obj, create, extracted, False)
-        ),
+        yes_declaration=factory.PostGeneration(_filled_objectifs),
+        no_declaration=factory.PostGeneration(_empty_objectifs),
     )
 
     @classmethod

@@ -97,20 +97,31 @@ def test_demande_keeps_person_commission_and_association_in_one_departement():
     assert demande.beneficiaire.current_accompagnement.association == demande.association
 
 
-@pytest.mark.parametrize("given", ["beneficiaire", "commission"])
-def test_demande_follows_the_departement_of_the_object_given(given):
-    other = factories.DemandeFactory()
-    demande = factories.DemandeFactory(
-        **{
-            given: factories.BeneficiaireFactory(departement=other.commission.departement)
-            if given == "beneficiaire"
-            else other.commission
-        }
-    )
+def test_demande_for_a_given_person_is_filed_in_their_departement():
+    commission = factories.CommissionFactory()
+    person = factories.BeneficiaireFactory(departement=commission.departement)
 
-    assert demande.commission == other.commission
-    assert demande.beneficiaire.departement == other.commission.departement
-    assert demande.association.can_file_in(other.commission.departement)
+    demande = factories.DemandeFactory(beneficiaire=person)
+
+    assert demande.commission == commission
+    assert demande.association.can_file_in(commission.departement)
+
+
+def test_demande_for_a_given_commission_concerns_a_person_of_its_departement():
+    commission = factories.CommissionFactory()
+
+    demande = factories.DemandeFactory(commission=commission)
+
+    assert demande.beneficiaire.departement == commission.departement
+    assert demande.association.can_file_in(commission.departement)
+
+
+def test_renewal_for_a_given_pathway_concerns_its_person_and_commission():
+    parcours = factories.ParcoursFactory()
+
+    demande = factories.DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours)
+
+    assert (demande.beneficiaire, demande.commission) == (parcours.beneficiaire, parcours.commission)
 
 
 def test_draft_demande_has_one_empty_objective_per_axis_and_is_incomplete():

@@ -199,6 +199,9 @@ class Convocation(models.Model):
         verbose_name = _("convocation")
         constraints = [models.UniqueConstraint(fields=["seance", "mandat"], name="convocation_unique")]
 
+    def __str__(self):
+        return f"{self.seance_id}/{self.mandat_id}"
+
 
 class Presence(models.Model):
     """Attendance of one member at one session (CRPA R133-3, R133-7)."""
@@ -233,6 +236,9 @@ class Presence(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.seance_id}/{self.mandat_id}: {self.status}"
+
 
 class Vote(models.Model):
     point = models.ForeignKey(PointOrdreDuJour, on_delete=models.CASCADE, related_name="votes")
@@ -247,6 +253,9 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["point", "mandat"], name="vote_one_per_member_and_item"),
             models.CheckConstraint(condition=Q(choice__in=VoteChoice.values), name="vote_choice_valid"),
         ]
+
+    def __str__(self):
+        return f"{self.point_id}/{self.mandat_id}: {self.choice}"
 
 
 class Avis(models.Model):
@@ -266,6 +275,9 @@ class Avis(models.Model):
         verbose_name = _("avis de la commission")
         verbose_name_plural = _("avis de la commission")
 
+    def __str__(self):
+        return f"{self.point_id}: {'favorable' if self.favorable else 'défavorable'}"
+
 
 class ProcesVerbal(models.Model):
     seance = models.OneToOneField(Seance, on_delete=models.PROTECT, related_name="proces_verbal")
@@ -275,3 +287,6 @@ class ProcesVerbal(models.Model):
 
     class Meta:
         verbose_name = _("procès-verbal")
+
+    def __str__(self):
+        return f"PV {self.seance_id}"

@@ -159,3 +159,6 @@ class DroitAfis(models.Model):
                 name="afis_amount_consistent",
             )
         ]
+
+    def __str__(self):
+        return f"AFIS {self.periode_id}"

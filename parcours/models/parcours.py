@@ -140,6 +140,9 @@ class ParcoursEvenement(models.Model):
         verbose_name = _("évènement du parcours")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.parcours_id}: {self.from_state} → {self.to_state}"
+
 
 class Decision(models.Model):
     """The prefect's decision on an application, after the commission's and the association's opinions."""

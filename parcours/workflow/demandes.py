@@ -256,6 +256,8 @@ def decide(
         raise WorkflowError(_("Indiquez la qualité du signataire."))
     if decided_on > timezone.localdate():
         raise WorkflowError(_("La date de décision ne peut pas être dans le futur."))
+    if demande.avis_commission_on and decided_on < demande.avis_commission_on:
+        raise WorkflowError(_("La décision ne peut pas précéder l’avis de la commission."))
     decision = Decision.objects.create(
         demande=demande,
         kind=kind,

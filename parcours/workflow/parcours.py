@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from commission.dates import term_end
 from parcours.enums import DecisionKind, DemandeKind, ParcoursEndReason, ParcoursState
-from parcours.models import CLOSED_STATES, Parcours, ParcoursEvenement, Periode, RegleParcours
+from parcours.models import CLOSED_STATES, Demande, Parcours, ParcoursEvenement, Periode, RegleParcours
 
 from . import titres
 from .errors import WorkflowError
@@ -136,10 +136,12 @@ def lapse_reason(parcours) -> str:
 def end_lapsed(today=None, user=None) -> list[int]:
     """End the pathways whose last term has passed and that have no renewal pending."""
     today = today or timezone.localdate()
+    # One subquery, so that "renewal" and "open" are checked on the same application.
+    pending_renewals = Demande.objects.filter(kind=DemandeKind.RENOUVELLEMENT, state__in=_open_states())
     lapsed = (
         Parcours.objects.active()
         .filter(current_term_end__lt=today)
-        .exclude(demandes__kind=DemandeKind.RENOUVELLEMENT, demandes__state__in=_open_states())
+        .exclude(pk__in=pending_renewals.values("parcours_id"))
     )
     ended = []
     for parcours in lapsed:

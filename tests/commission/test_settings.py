@@ -16,12 +16,37 @@ def _manage(*args, **env):
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "ALLOW_DEV_SECRET_KEY", "SECRET_KEY", "SECURE_SSL_REDIRECT"}
+        if k
+        not in {
+            "DEBUG",
+            "ALLOW_DEV_SECRET_KEY",
+            "SECRET_KEY",
+            "SECURE_SSL_REDIRECT",
+            "CELERY_TASK_ALWAYS_EAGER",
+        }
     }
     base.update(DJANGO_SETTINGS_MODULE="commission.settings", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
     )
+
+
+def _manage_without_servers(*args, **env):
+    saved = {k: os.environ.pop(k) for k in ("DATABASE_URL", "REDIS_URL") if k in os.environ}
+    try:
+        return _manage(*args, **env)
+    finally:
+        os.environ.update(saved)
+
+
+def test_without_redis_url_celery_runs_tasks_eagerly_and_with_it_sends_them_to_redis():
+    code = "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER, settings.CELERY_BROKER_URL)"
+    assert (
+        _manage_without_servers("shell", "-c", code, DEBUG="1").stdout.strip().splitlines()[-1]
+        == "True memory://"
+    )
+    with_redis = _manage_without_servers("shell", "-c", code, DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/9")
+    assert with_redis.stdout.strip().splitlines()[-1] == "False redis://127.0.0.1:6379/9"
 
 
 def test_production_settings_pass_check_deploy():
@@ -48,17 +73,15 @@ def test_french_language_and_paris_time():
     assert settings.TIME_ZONE == "Europe/Paris"
 
 
-@pytest.mark.skipif("REDIS_URL" in os.environ, reason="CI runs this suite against Redis on purpose")
-def test_without_redis_celery_runs_tasks_eagerly():
+def test_unit_tests_run_celery_tasks_eagerly():
     from commission.tasks import ping
 
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
     assert ping.delay().get() == "pong"
 
 
-@pytest.mark.skipif("DATABASE_URL" in os.environ, reason="CI runs this suite against PostgreSQL on purpose")
 def test_without_database_url_the_database_is_sqlite_in_the_repository():
-    result = _manage(
+    result = _manage_without_servers(
         "shell",
         "-c",
         "from django.conf import settings; print(settings.DATABASES['default']['NAME'])",

@@ -42,8 +42,12 @@ def browser():
 
 
 @pytest.fixture
-def page(request, browser, live_server):
-    """A fresh page in its own browser context (no cookies shared between tests)."""
+def page(request, browser, live_server, django_db_serialized_rollback):
+    """A fresh page in its own browser context (no cookies shared between tests).
+
+    The live server needs committed data, so each test flushes the database after itself; serialized
+    rollback restores what the migrations loaded (role groups, dated reference data) for the next one.
+    """
     if request.node.get_closest_marker("e2e") is None:
         pytest.fail("Browser tests need @pytest.mark.e2e, or `make test` would start Chromium.")
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")

@@ -16,7 +16,7 @@ from parcours.enums import (
     ParcoursState,
     TitreSejourState,
 )
-from parcours.models import Parcours, ParcoursEvenement, Periode, RegleParcours, TitreSejour
+from parcours.models import Parcours, Periode, RegleParcours, TitreSejour
 from parcours.workflow import WorkflowError, titres
 from parcours.workflow import demandes as demandes_workflow
 from parcours.workflow import parcours as workflow
@@ -32,9 +32,10 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 ONE_DAY = datetime.timedelta(days=1)
+JANUARY_2025 = D(2025, 1, 1)
 
 
-def _authorise(start=D(2025, 1, 1), **person):
+def _authorise(start=JANUARY_2025, **person):
     beneficiaire = BeneficiaireFactory(**person)
     return workflow.authorise(
         beneficiaire=beneficiaire, commission=commission_for(beneficiaire.departement), start=start
@@ -159,7 +160,7 @@ def test_renewal_decision_beyond_24_months_is_refused_and_writes_nothing():
             kind=DecisionKind.RENOUVELLEMENT,
             signataire=UserFactory(),
             signataire_title="Préfète",
-            decided_on=D(2026, 11, 1),
+            decided_on=demande.avis_commission_on,
         )
 
     assert _snapshot(parcours) == before
@@ -246,7 +247,12 @@ def test_ended_pathway_can_be_neither_renewed_nor_ended_again():
 
 
 def _refuse_renewal(parcours):
-    demande = DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True)
+    demande = DemandeFactory(
+        kind=DemandeKind.RENOUVELLEMENT,
+        parcours=parcours,
+        avis_rendu=True,
+        avis_commission_on=parcours.current_term_end - datetime.timedelta(days=10),
+    )
     demandes_workflow.decide(
         demande,
         kind=DecisionKind.NON_RENOUVELLEMENT,
@@ -325,7 +331,9 @@ def test_pathway_with_a_pending_renewal_is_not_ended_at_its_term(pending_state):
 
 def test_a_late_renewal_continues_the_pathway_from_its_former_term():
     parcours = _authorise(start=D(2025, 1, 1))
-    demande = DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True)
+    demande = DemandeFactory(
+        kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True, avis_commission_on=D(2025, 7, 20)
+    )
     workflow.end_lapsed(today=D(2025, 7, 15))
 
     demandes_workflow.decide(
@@ -578,10 +586,15 @@ def test_no_sequence_of_steps_exceeds_24_months_overlaps_terms_or_revives_an_end
         transaction.set_rollback(True)
 
 
-def test_periodes_of_a_pathway_sum_to_24_months_at_most_even_when_forced_through_the_decisions():
+def test_three_renewal_decisions_reach_24_months_and_no_further_renewal_can_be_filed():
     parcours = _authorise(start=D(2025, 1, 1))
     for _ in range(3):
-        demande = DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True)
+        demande = DemandeFactory(
+            kind=DemandeKind.RENOUVELLEMENT,
+            parcours=parcours,
+            avis_rendu=True,
+            avis_commission_on=D(2026, 11, 1),
+        )
         demandes_workflow.decide(
             demande,
             kind=DecisionKind.RENOUVELLEMENT,
