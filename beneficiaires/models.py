@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from beneficiaires.enums import AccompagnementEndReason, Logement, Sexe, SituationFamiliale, TypeRessources
+from beneficiaires.identity import identity_key
 
 # France, the other EU states, the EEA (Iceland, Liechtenstein, Norway) and Switzerland: no residence
 # permit is needed, and they meet the AFIS nationality condition (CASF R121-12-13-1).
@@ -100,6 +101,8 @@ class Beneficiaire(models.Model):
     # Consent to the processing of personal data (RGPD art. 9: sensitive data)
     consent_given_on = models.DateField(_("consentement recueilli le"), null=True, blank=True)
     consent_withdrawn_on = models.DateField(_("consentement retiré le"), null=True, blank=True)
+    # Normalised names and birth date, to warn of probable duplicates (see beneficiaires.identity).
+    identity_key = models.CharField(max_length=400, editable=False, db_index=True, default="")
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
@@ -118,6 +121,10 @@ class Beneficiaire(models.Model):
     def save(self, *args, **kwargs):
         if not self.reference:
             self.reference = self._next_reference()
+        self.identity_key = identity_key(self.last_name, self.first_names, self.birth_date)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"last_name", "first_names", "birth_date"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "identity_key"}
         super().save(*args, **kwargs)
 
     @property

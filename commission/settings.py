@@ -184,6 +184,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Eager tasks would log every success in the web process; failures still show.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
 
 SITE_TITLE = _("Commission départementale PSP")
@@ -197,3 +199,6 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 12 * 60 * 60},
     },
 }
+
+# Absolute address of the site, for links in e-mails sent by jobs (no request to build it from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,5 +1,6 @@
 """What each role has to do today: the sections of the home page, one small query each."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -130,7 +131,7 @@ def sections_for(user) -> list[Section]:
                 _("Agréments d’associations arrivant à échéance dans les 90 jours"),
                 _("Aucun agrément n’arrive à échéance."),
                 Agrement.objects.filter(
-                    end__gte=today, end__lte=today + timezone.timedelta(days=90), revoked_on__isnull=True
+                    end__gte=today, end__lte=today + datetime.timedelta(days=90), revoked_on__isnull=True
                 )
                 .select_related("association", "departement")
                 .order_by("end"),

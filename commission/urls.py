@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from commission import views
 from commission.forms import LoginForm
@@ -32,5 +32,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", include("beneficiaires.urls")),
+    path("", include("parcours.urls")),
     path("admin/", admin.site.urls),
 ]

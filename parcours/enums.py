@@ -108,3 +108,14 @@ class RappelKind(models.TextChoices):
     APS_A_DELIVRER = "aps_a_delivrer", _("Autorisation provisoire de séjour à délivrer")
     APS_EXPIRE = "aps_expire", _("Autorisation provisoire de séjour expirant dans 30 jours")
     DOSSIER_EN_ATTENTE = "dossier_attente", _("Dossier recevable en attente de séance")
+
+
+class MessageSide(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    SECRETARIAT = "secretariat", _("Secrétariat de la commission")
+
+
+class MessageKind(models.TextChoices):
+    MESSAGE = "message", _("Message")
+    COMPLEMENT = "complement", _("Demande de complément")
+    RESUBMISSION = "resubmission", _("Dossier complété et redéposé")

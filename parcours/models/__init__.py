@@ -1,6 +1,7 @@
 from .courriers import Courrier, Rappel
 from .demandes import CLOSED_STATES, Demande, DemandeEvenement, Document, ObjectifInsertion
 from .droits import BaremeAfis, DroitAfis, ForfaitRsa, TitreSejour
+from .messages import Message
 from .parcours import Decision, Parcours, ParcoursEvenement, Periode, RegleParcours
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Document",
     "DroitAfis",
     "ForfaitRsa",
+    "Message",
     "ObjectifInsertion",
     "Parcours",
     "ParcoursEvenement",

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -15,7 +16,7 @@ class TitreSejourQuerySet(models.QuerySet):
         return self.filter(
             state=TitreSejourState.DELIVRE,
             valid_until__gte=today,
-            valid_until__lte=today + timezone.timedelta(days),
+            valid_until__lte=today + datetime.timedelta(days),
         )
 
 

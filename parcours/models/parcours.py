@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -44,7 +46,7 @@ class ParcoursQuerySet(models.QuerySet):
     def term_ending_within(self, days, today=None):
         today = today or timezone.localdate()
         return self.active().filter(
-            current_term_end__gte=today, current_term_end__lte=today + timezone.timedelta(days)
+            current_term_end__gte=today, current_term_end__lte=today + datetime.timedelta(days)
         )
 
 

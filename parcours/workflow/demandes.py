@@ -12,8 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parcours import afis
-from parcours.enums import Axe, DecisionKind, DemandeKind, DemandeState, ParcoursEndReason, ParcoursState
+from parcours import afis, thread
+from parcours.enums import (
+    Axe,
+    DecisionKind,
+    DemandeKind,
+    DemandeState,
+    MessageKind,
+    MessageSide,
+    ParcoursEndReason,
+    ParcoursState,
+)
 from parcours.models import Decision, Demande, DemandeEvenement, ObjectifInsertion, Parcours
 
 from . import parcours as parcours_workflow
@@ -165,17 +174,28 @@ def submit(demande, *, user) -> Demande:
 
 @transaction.atomic
 def request_complement(demande, *, user, message: str) -> Demande:
+    """The secretariat asks for a complement; the message goes to the dossier's thread."""
     if not message.strip():
         raise WorkflowError(_("Précisez dans un message ce qui manque au dossier."))
-    return _apply(_locked(demande), "request_complement", user, reason=message)
+    demande = _apply(_locked(demande), "request_complement", user, reason=message)
+    thread.post(demande, author=user, side=MessageSide.SECRETARIAT, body=message, kind=MessageKind.COMPLEMENT)
+    return demande
 
 
 @transaction.atomic
-def resubmit(demande, *, user) -> Demande:
+def resubmit(demande, *, user, message: str = "") -> Demande:
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
     _check_complete(demande)
-    return _apply(demande, "resubmit", user)
+    demande = _apply(demande, "resubmit", user, reason=message)
+    thread.post(
+        demande,
+        author=user,
+        side=MessageSide.ASSOCIATION,
+        body=message.strip() or _("Le dossier a été complété et déposé à nouveau."),
+        kind=MessageKind.RESUBMISSION,
+    )
+    return demande
 
 
 @transaction.atomic
@@ -276,6 +296,8 @@ def _apply_decision_to_parcours(demande, decision, start, user):
     if kind == DecisionKind.AUTORISATION:
         if start is None:
             raise WorkflowError(_("Indiquez la date de début du parcours."))
+        if start < decision.decided_on:
+            raise WorkflowError(_("Le parcours ne peut pas commencer avant la décision qui l’autorise."))
         parcours = parcours_workflow.authorise(
             beneficiaire=demande.beneficiaire,
             commission=demande.commission,

@@ -1,5 +1,7 @@
 """The home page: what each role has to do today, behind login, in a constant number of queries."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -70,13 +72,13 @@ def test_secretariat_sees_submitted_dossiers_to_check_oldest_first(client):
         departement=departement,
         complete=True,
         state=DemandeState.DEPOSEE,
-        submitted_at=timezone.now() - timezone.timedelta(days=9),
+        submitted_at=timezone.now() - datetime.timedelta(days=9),
     )
     newer = DemandeFactory(
         departement=departement,
         complete=True,
         state=DemandeState.DEPOSEE,
-        submitted_at=timezone.now() - timezone.timedelta(days=1),
+        submitted_at=timezone.now() - datetime.timedelta(days=1),
     )
     DemandeFactory(departement=departement)  # a draft: not the secretariat's
     client.force_login(_secretariat(departement))

@@ -61,7 +61,7 @@ def row_counts():
 
 
 class TestDemoData:
-    """Read-only checks of one load."""
+    """Checks of one load shared by the class; what a test writes is rolled back after it."""
 
     def test_prints_one_parsable_login_per_role_and_per_association(self, lines):
         matches = [LOGIN_LINE.match(line) for line in lines]

@@ -368,7 +368,7 @@ def _assert_nothing_decided(demande):
 
 def test_authorisation_opens_a_pathway_with_a_first_six_month_term():
     demande = DemandeFactory(avis_rendu=True)
-    start = D(2026, 8, 31)
+    start = D(2027, 8, 31)  # 31 August: the term's end is clamped to February (2028 is a leap year)
 
     decision = _decide(demande, DecisionKind.AUTORISATION, start=start)
 
@@ -383,7 +383,7 @@ def test_authorisation_opens_a_pathway_with_a_first_six_month_term():
     )
     periode = parcours.periodes.get()
     # Six months from 31 August: the same date six months later is 28 February 2027; the term ends the day before.
-    assert (periode.number, periode.start, periode.end, periode.months) == (1, start, D(2027, 2, 27), 6)
+    assert (periode.number, periode.start, periode.end, periode.months) == (1, start, D(2028, 2, 28), 6)
     assert periode.decision == decision
     assert parcours.current_term_end == periode.end
 
@@ -683,3 +683,12 @@ def test_renewal_of_a_pathway_that_ended_since_is_refused_at_decision_and_writes
 
     _assert_nothing_decided(demande)
     assert Periode.objects.filter(parcours=demande.parcours).count() == 1
+
+
+def test_pathway_cannot_start_before_the_decision_that_authorises_it():
+    demande = DemandeFactory(avis_rendu=True)
+    with pytest.raises(WorkflowError, match="avant la décision"):
+        _decide(demande, DecisionKind.AUTORISATION, start=_today() - datetime.timedelta(days=1))
+    demande.refresh_from_db()
+    assert demande.state == DemandeState.AVIS_RENDU
+    assert not Decision.objects.filter(demande=demande).exists()
