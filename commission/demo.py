@@ -693,15 +693,25 @@ class _Builder:
         if state != SeanceState.CLOSE:
             return seance, []
         statuses = self._attendance(sitting, number)
+        substitutes = {
+            m.pk: m.suppleants.all()[0] for m in sitting if statuses[m.pk] == PresenceStatus.REPRESENTE
+        }
         Presence.objects.bulk_create(
             Presence(
                 seance=seance,
                 mandat=m,
                 status=statuses[m.pk],
                 proxy_to=self.president_mandat if statuses[m.pk] == PresenceStatus.MANDAT else None,
+                substitute=substitutes.get(m.pk),
             )
             for m in sitting
         )
+        # Who casts each seat's vote: the member, their substitute, or the holder of their proxy.
+        self.casters[seance.pk] = {
+            m.pk: substitutes.get(m.pk)
+            or (self.president_mandat if statuses[m.pk] == PresenceStatus.MANDAT else m)
+            for m in sitting
+        }
         counted = (
             PresenceStatus.PRESENT,
             PresenceStatus.VISIO,
@@ -730,6 +740,7 @@ class _Builder:
 
     def _seances(self):
         self.seances = {}
+        self.casters = {}
         for number, days in enumerate(SEANCES_DAYS_AGO):
             self.seances[days] = self._seance(
                 SeanceKind.INDIVIDUELLE, self.ago(days), SeanceState.CLOSE, number
@@ -766,7 +777,13 @@ class _Builder:
                     else VoteChoice.DEFAVORABLE
                 )
         Vote.objects.bulk_create(
-            Vote(point=point, mandat=m, choice=choice, cast_at=moment)
+            Vote(
+                point=point,
+                mandat=m,
+                cast_by=self.casters[point.seance_id][m.pk],
+                choice=choice,
+                cast_at=moment,
+            )
             for m, choice in zip(voters, choices, strict=True)
         )
         Avis.objects.create(

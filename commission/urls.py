@@ -34,5 +34,6 @@ urlpatterns = [
     ),
     path("", include("beneficiaires.urls")),
     path("", include("parcours.urls")),
+    path("", include("commission.seances_urls")),
     path("admin/", admin.site.urls),
 ]

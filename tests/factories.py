@@ -744,6 +744,7 @@ class VoteFactory(BaseFactory):
 
     point = factory.SubFactory(PointOrdreDuJourFactory)
     mandat = factory.SubFactory(MandatFactory, commission=factory.SelfAttribute("..point.seance.commission"))
+    cast_by = factory.SelfAttribute("mandat")
     choice = VoteChoice.FAVORABLE
 
 

@@ -217,6 +217,14 @@ class Presence(models.Model):
         null=True,
         blank=True,
     )
+    substitute = models.ForeignKey(
+        Mandat,
+        verbose_name=_("suppléant·e qui siège"),
+        on_delete=models.PROTECT,
+        related_name="substitutions",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("présence")
@@ -234,6 +242,11 @@ class Presence(models.Model):
                 | (~Q(status=PresenceStatus.MANDAT) & Q(proxy_to__isnull=True)),
                 name="presence_proxy_iff_mandat",
             ),
+            models.CheckConstraint(
+                condition=(Q(status=PresenceStatus.REPRESENTE, substitute__isnull=False))
+                | (~Q(status=PresenceStatus.REPRESENTE) & Q(substitute__isnull=True)),
+                name="presence_substitute_iff_represented",
+            ),
         ]
 
     def __str__(self):
@@ -241,8 +254,16 @@ class Presence(models.Model):
 
 
 class Vote(models.Model):
+    """One vote per seat (the titular mandate) and item, cast by the member, their substitute or the
+    holder of their proxy."""
+
     point = models.ForeignKey(PointOrdreDuJour, on_delete=models.CASCADE, related_name="votes")
-    mandat = models.ForeignKey(Mandat, on_delete=models.PROTECT, related_name="votes")
+    mandat = models.ForeignKey(
+        Mandat, verbose_name=_("siège"), on_delete=models.PROTECT, related_name="votes"
+    )
+    cast_by = models.ForeignKey(
+        Mandat, verbose_name=_("exprimé par"), on_delete=models.PROTECT, related_name="votes_cast"
+    )
     choice = models.CharField(_("vote"), max_length=20, choices=VoteChoice.choices)
     comment = models.TextField(_("commentaire"), blank=True)
     cast_at = models.DateTimeField(_("exprimé le"), default=timezone.now)

@@ -1,0 +1,27 @@
+"""E-mails to commission members: pseudonymised, with a link to the application."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from commission.models import Convocation
+
+
+def send_convocation(convocation_id) -> None:
+    convocation = Convocation.objects.select_related("seance__commission", "mandat__user").get(
+        pk=convocation_id
+    )
+    seance = convocation.seance
+    points = seance.points.select_related("demande__beneficiaire", "presenting_association").order_by("order")
+    context = {
+        "seance": seance,
+        "starts_at": timezone.localtime(seance.starts_at),
+        "member": convocation.mandat.user,
+        "points": points,
+        "url": settings.SITE_URL.rstrip("/") + reverse("commission:seance", args=[seance.pk]),
+    }
+    subject = render_to_string("commission/emails/convocation_subject.txt", context).strip()
+    body = render_to_string("commission/emails/convocation_body.txt", context)
+    send_mail(subject, body, None, [convocation.mandat.user.email])

@@ -1,0 +1,555 @@
+"""The commission's sessions: agenda, convocations, attendance, quorum, votes, opinions.
+
+The only code that changes a session's or an agenda item's state. Rules (CRPA R133-3 to R133-15, by
+way of CASF R121-12-6): convocation with the agenda at least 5 days before the meeting except in
+urgency; substitutes and proxies (one proxy per holder); quorum when at least half of the members
+entitled to sit are present (video counts), represented or have given a proxy, waived after a new
+convocation on the same agenda; opinions by majority of the votes of the members present or
+represented, the president's casting vote deciding a tie. Our stricter choice on conflicts of
+interest: the association that presents a dossier does not vote on it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commission.enums import (
+    MandatRole,
+    PointKind,
+    PointState,
+    PresenceStatus,
+    SeanceKind,
+    SeanceState,
+    VoteChoice,
+)
+from commission.models import Avis, Convocation, Mandat, PointOrdreDuJour, Presence, Seance, Vote
+from parcours.workflow import WorkflowError
+from parcours.workflow import demandes as demandes_workflow
+
+CONVOCATION_NOTICE_DAYS = 5
+# Attendance that counts towards the quorum, and seats whose vote can be cast.
+COUNTED = (PresenceStatus.PRESENT, PresenceStatus.VISIO, PresenceStatus.REPRESENTE, PresenceStatus.MANDAT)
+IN_PERSON = (PresenceStatus.PRESENT, PresenceStatus.VISIO)
+
+TRANSITIONS = {
+    "convene": (SeanceState.PREPAREE, SeanceState.CONVOQUEE),
+    "open": (SeanceState.CONVOQUEE,),
+    "close": (SeanceState.OUVERTE,),
+    "cancel": (SeanceState.PREPAREE, SeanceState.CONVOQUEE),
+}
+
+
+def _check(seance, transition):
+    if seance.state not in TRANSITIONS[transition]:
+        raise WorkflowError(
+            _("Impossible : la séance est « %(state)s ».") % {"state": seance.get_state_display()}
+        )
+
+
+def _locked(seance):
+    return Seance.objects.select_for_update().select_related("commission").get(pk=seance.pk)
+
+
+# --- Preparing -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_seance(
+    *,
+    commission,
+    starts_at,
+    kind=SeanceKind.INDIVIDUELLE,
+    place="",
+    video_link="",
+    urgent=False,
+    urgency_reason="",
+    reconvened_from=None,
+) -> Seance:
+    if starts_at <= timezone.now():
+        raise WorkflowError(_("La séance doit avoir lieu dans le futur."))
+    if not place.strip() and not video_link.strip():
+        raise WorkflowError(_("Indiquez un lieu ou un lien de visioconférence."))
+    if urgent and not urgency_reason.strip():
+        raise WorkflowError(_("Indiquez le motif de l’urgence : il figurera au procès-verbal."))
+    return Seance.objects.create(
+        commission=commission,
+        kind=kind,
+        starts_at=starts_at,
+        place=place,
+        video_link=video_link,
+        urgent=urgent,
+        urgency_reason=urgency_reason if urgent else "",
+        no_quorum_required=reconvened_from is not None,
+        reconvened_from=reconvened_from,
+    )
+
+
+@transaction.atomic
+def add_point(seance, *, demande, user, kind=PointKind.EXAMEN) -> PointOrdreDuJour:
+    """Put an admissible application on the agenda; the association that accompanies it presents it."""
+    seance = _locked(seance)
+    if seance.state not in (SeanceState.PREPAREE, SeanceState.CONVOQUEE):
+        raise WorkflowError(_("L’ordre du jour d’une séance ouverte ou close ne change plus."))
+    if seance.kind != SeanceKind.INDIVIDUELLE:
+        raise WorkflowError(_("Une séance de politique départementale n’examine pas de dossier individuel."))
+    if demande.commission_id != seance.commission_id:
+        raise WorkflowError(_("Ce dossier relève d’une autre commission."))
+    demandes_workflow.put_on_agenda(demande, user=user)
+    order = (seance.points.aggregate(m=Max("order"))["m"] or 0) + 1
+    return PointOrdreDuJour.objects.create(
+        seance=seance, demande=demande, order=order, kind=kind, presenting_association=demande.association
+    )
+
+
+@transaction.atomic
+def remove_point(point, *, user, reason=""):
+    seance = _locked(point.seance)
+    if seance.state not in (SeanceState.PREPAREE, SeanceState.CONVOQUEE):
+        raise WorkflowError(_("L’ordre du jour d’une séance ouverte ou close ne change plus."))
+    demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
+    point.delete()
+
+
+def members_to_convene(seance):
+    """Titular members entitled to sit in this kind of session on its date, and their substitutes."""
+    on = timezone.localdate(seance.starts_at)
+    titulaires = (
+        Mandat.objects.filter(commission=seance.commission, role=MandatRole.TITULAIRE)
+        .active(on)
+        .sitting_in(seance.kind)
+    )
+    substitutes = Mandat.objects.filter(titulaire__in=titulaires).active(on)
+    return (titulaires | substitutes).select_related("user", "organisation")
+
+
+def notice_days(seance, sent_at) -> int:
+    return (timezone.localdate(seance.starts_at) - timezone.localdate(sent_at)).days
+
+
+@transaction.atomic
+def convene(seance, *, user, now=None) -> list[Convocation]:
+    """Send the convocation with the pseudonymised agenda to each member and substitute (CRPA R133-8).
+
+    Refused less than five days before the meeting unless the session is marked urgent with a reason.
+    Sending again (agenda changed) re-sends to everyone and records the new date.
+    """
+    seance = _locked(seance)
+    _check(seance, "convene")
+    now = now or timezone.now()
+    if notice_days(seance, now) < CONVOCATION_NOTICE_DAYS and not seance.urgent:
+        raise WorkflowError(
+            _(
+                "La convocation doit parvenir aux membres au moins %(days)s jours avant la séance. "
+                "Reportez la séance, ou déclarez l’urgence en indiquant son motif."
+            )
+            % {"days": CONVOCATION_NOTICE_DAYS}
+        )
+    mandats = list(members_to_convene(seance))
+    if not mandats:
+        raise WorkflowError(
+            _("Aucun membre en fonction à convoquer : vérifiez les mandats de la commission.")
+        )
+    convocations = []
+    for mandat in mandats:
+        convocation, _created = Convocation.objects.update_or_create(
+            seance=seance, mandat=mandat, defaults={"sent_at": now}
+        )
+        convocations.append(convocation)
+    seance.state = SeanceState.CONVOQUEE
+    seance.save(update_fields=["state"])
+    from commission.tasks import send_convocation
+
+    ids = [c.pk for c in convocations]
+    transaction.on_commit(lambda: [send_convocation.delay(pk) for pk in ids])
+    return convocations
+
+
+@transaction.atomic
+def cancel(seance, *, user, reason: str):
+    seance = _locked(seance)
+    _check(seance, "cancel")
+    if not reason.strip():
+        raise WorkflowError(_("Indiquez le motif de l’annulation."))
+    for point in seance.points.select_related("demande"):
+        demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
+    seance.points.all().delete()
+    seance.state = SeanceState.ANNULEE
+    seance.save(update_fields=["state"])
+    return seance
+
+
+# --- Attendance and quorum -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_presence(seance, *, mandat, status, proxy_to=None, substitute=None) -> Presence:
+    """Attendance of a titular member: present (room or video), represented by their substitute, proxy
+    given to another member (one proxy per holder, CRPA R133-7), excused or absent."""
+    seance = _locked(seance)
+    if seance.state not in (SeanceState.CONVOQUEE, SeanceState.OUVERTE):
+        raise WorkflowError(_("La présence se relève pour une séance convoquée ou ouverte."))
+    if mandat.role != MandatRole.TITULAIRE or not seance.convocations.filter(mandat=mandat).exists():
+        raise WorkflowError(_("Seuls les membres titulaires convoqués figurent sur la feuille de présence."))
+    if status not in PresenceStatus.values:
+        raise WorkflowError(_("Statut de présence inconnu."))
+    if status == PresenceStatus.REPRESENTE:
+        if substitute is None or substitute.titulaire_id != mandat.pk:
+            raise WorkflowError(
+                _("Indiquez le suppléant ou la suppléante de ce membre qui siège à sa place.")
+            )
+    else:
+        substitute = None
+    if status == PresenceStatus.MANDAT:
+        _check_proxy(seance, mandat, proxy_to)
+    else:
+        proxy_to = None
+    if seance.presences.filter(proxy_to=mandat).exists() and status not in IN_PERSON:
+        raise WorkflowError(
+            _("Ce membre détient un mandat : il doit être présent pour l’exercer. Retirez d’abord ce mandat.")
+        )
+    presence, _created = Presence.objects.update_or_create(
+        seance=seance,
+        mandat=mandat,
+        defaults={"status": status, "proxy_to": proxy_to, "substitute": substitute},
+    )
+    return presence
+
+
+def _check_proxy(seance, giver, holder):
+    if holder is None:
+        raise WorkflowError(_("Indiquez le membre qui reçoit le mandat."))
+    if holder.pk == giver.pk:
+        raise WorkflowError(_("Un membre ne peut pas se donner mandat à lui-même."))
+    if holder.role != MandatRole.TITULAIRE or not seance.convocations.filter(mandat=holder).exists():
+        raise WorkflowError(_("Le mandat ne peut être donné qu’à un autre membre convoqué à la séance."))
+    holder_presence = seance.presences.filter(mandat=holder).first()
+    if holder_presence is None or holder_presence.status not in IN_PERSON:
+        raise WorkflowError(
+            _("Le membre qui reçoit le mandat doit être présent (en salle ou en visioconférence).")
+        )
+    if seance.presences.filter(proxy_to=holder).exclude(mandat=giver).exists():
+        raise WorkflowError(_("Ce membre détient déjà un mandat : nul ne peut en détenir plus d’un."))
+
+
+@dataclass(frozen=True)
+class Quorum:
+    members: int  # titular members entitled to sit in this kind of session
+    counted: int  # present, by video, represented or having given a proxy
+    waived: bool  # new convocation after a lack of quorum (CRPA R133-10)
+
+    @property
+    def required(self) -> int:
+        return (self.members + 1) // 2
+
+    @property
+    def reached(self) -> bool:
+        return self.waived or (self.members > 0 and self.counted * 2 >= self.members)
+
+
+def quorum(seance) -> Quorum:
+    """At least half of the members present, represented or having given a proxy (CRPA R133-10)."""
+    titular_ids = set(
+        seance.convocations.filter(mandat__role=MandatRole.TITULAIRE).values_list("mandat_id", flat=True)
+    )
+    counted = seance.presences.filter(mandat_id__in=titular_ids, status__in=COUNTED).count()
+    return Quorum(members=len(titular_ids), counted=counted, waived=seance.no_quorum_required)
+
+
+@transaction.atomic
+def open_seance(seance, *, user) -> Seance:
+    seance = _locked(seance)
+    _check(seance, "open")
+    seance.state = SeanceState.OUVERTE
+    seance.save(update_fields=["state"])
+    return seance
+
+
+# --- Votes -----------------------------------------------------------------------------------------
+
+
+def _recused(point, mandat) -> bool:
+    """The association that presents (or accompanies) the dossier does not vote on it."""
+    return mandat.organisation_id in (point.presenting_association_id, point.demande.association_id)
+
+
+def seats_cast_by(point, caster: Mandat) -> list[Mandat]:
+    """The seats whose vote this member casts on the item: their own if present, the titular they
+    replace as substitute, the member who gave them a proxy."""
+    presences = point.seance.presences.select_related("mandat__organisation")
+    seats = []
+    for presence in presences:
+        own = presence.mandat_id == caster.pk and presence.status in IN_PERSON
+        replaced = presence.status == PresenceStatus.REPRESENTE and presence.substitute_id == caster.pk
+        proxy = presence.status == PresenceStatus.MANDAT and presence.proxy_to_id == caster.pk
+        if own or replaced or proxy:
+            seats.append(presence.mandat)
+    return seats
+
+
+def voting_seats(point) -> list[Mandat]:
+    """Seats that can vote on the item: voting members present or represented, recused ones aside."""
+    presences = point.seance.presences.filter(status__in=COUNTED, mandat__voting=True).select_related(
+        "mandat__organisation", "substitute", "proxy_to"
+    )
+    return [
+        p.mandat for p in presences if not _recused(point, p.mandat) and not _recused(point, _caster_of(p))
+    ]
+
+
+def _caster_of(presence) -> Mandat:
+    if presence.status == PresenceStatus.REPRESENTE:
+        return presence.substitute
+    if presence.status == PresenceStatus.MANDAT:
+        return presence.proxy_to
+    return presence.mandat
+
+
+def _check_can_deliberate(point):
+    seance = point.seance
+    if seance.state != SeanceState.OUVERTE:
+        raise WorkflowError(_("Les votes ne sont ouverts que pendant la séance."))
+    if point.state != PointState.A_EXAMINER:
+        raise WorkflowError(_("Ce point est clos : le vote n’est plus possible."))
+    if not quorum(seance).reached:
+        raise WorkflowError(
+            _(
+                "Le quorum n’est pas atteint : la commission ne peut pas rendre d’avis. Convoquez une nouvelle "
+                "séance sur le même ordre du jour, qui pourra délibérer sans condition de quorum."
+            )
+        )
+
+
+@transaction.atomic
+def cast_vote(point, *, caster: Mandat, seat: Mandat, choice: str, comment: str = "") -> Vote:
+    """One vote per seat and item, changeable until the item is closed."""
+    point = PointOrdreDuJour.objects.select_for_update().select_related("seance", "demande").get(pk=point.pk)
+    _check_can_deliberate(point)
+    if choice not in VoteChoice.values:
+        raise WorkflowError(_("Choisissez favorable, défavorable ou abstention."))
+    if seat.pk not in {s.pk for s in seats_cast_by(point, caster)}:
+        raise WorkflowError(
+            _(
+                "Vous ne pouvez voter que pour votre siège, si vous êtes présent, ou pour le membre que vous représentez."
+            )
+        )
+    if not seat.voting:
+        raise WorkflowError(_("Ce siège n’a pas voix délibérative."))
+    if _recused(point, seat) or _recused(point, caster):
+        raise WorkflowError(
+            _("L’association qui présente ce dossier ne prend pas part au vote : elle donne son propre avis.")
+        )
+    vote, _created = Vote.objects.update_or_create(
+        point=point,
+        mandat=seat,
+        defaults={"cast_by": caster, "choice": choice, "comment": comment.strip(), "cast_at": timezone.now()},
+    )
+    return vote
+
+
+@dataclass(frozen=True)
+class Tally:
+    favorable: int
+    defavorable: int
+    abstentions: int
+
+    @property
+    def expressed(self):
+        return self.favorable + self.defavorable
+
+
+def tally(point) -> Tally:
+    choices = list(point.votes.values_list("choice", flat=True))
+    return Tally(
+        favorable=choices.count(VoteChoice.FAVORABLE),
+        defavorable=choices.count(VoteChoice.DEFAVORABLE),
+        abstentions=choices.count(VoteChoice.ABSTENTION),
+    )
+
+
+def outcome(counts: Tally, president_choice: str | None) -> tuple[bool, bool]:
+    """(favourable, casting vote used): majority of the votes; the president's vote decides a tie."""
+    if counts.expressed == 0:
+        raise WorkflowError(
+            _("Aucune voix favorable ni défavorable : l’avis ne peut pas être rendu. Ajournez le point.")
+        )
+    if counts.favorable != counts.defavorable:
+        return counts.favorable > counts.defavorable, False
+    if president_choice in (VoteChoice.FAVORABLE, VoteChoice.DEFAVORABLE):
+        return president_choice == VoteChoice.FAVORABLE, True
+    raise WorkflowError(
+        _(
+            "Partage des voix et le président ne s’est pas prononcé : sa voix est prépondérante. Recueillez-la ou ajournez le point."
+        )
+    )
+
+
+def _president_seat(point):
+    return point.seance.presences.filter(mandat__is_president=True, status__in=COUNTED).first()
+
+
+@transaction.atomic
+def close_point(point, *, user, dissent: str = "") -> Avis:
+    """Close the vote: the opinion follows the majority, recorded on the application (CASF L121-9)."""
+    point = PointOrdreDuJour.objects.select_for_update().select_related("seance", "demande").get(pk=point.pk)
+    _check_can_deliberate(point)
+    counts = tally(point)
+    president = _president_seat(point)
+    president_vote = point.votes.filter(mandat=president.mandat).first() if president else None
+    favorable, casting = outcome(counts, president_vote.choice if president_vote else None)
+    return _give_opinion(point, user, counts, favorable, casting, by_show_of_hands=False, dissent=dissent)
+
+
+@transaction.atomic
+def record_show_of_hands(
+    point, *, user, favorable: int, defavorable: int, abstentions: int, president_choice=None, dissent=""
+) -> Avis:
+    """The secretariat enters the tally of a vote by show of hands, checked against the seats present
+    or represented that may vote on the item."""
+    point = PointOrdreDuJour.objects.select_for_update().select_related("seance", "demande").get(pk=point.pk)
+    _check_can_deliberate(point)
+    if min(favorable, defavorable, abstentions) < 0:
+        raise WorkflowError(_("Les nombres de voix ne peuvent pas être négatifs."))
+    seats = len(voting_seats(point))
+    if favorable + defavorable + abstentions > seats:
+        raise WorkflowError(
+            _(
+                "%(total)s voix saisies pour %(seats)s membres présents ou représentés pouvant voter sur ce point."
+            )
+            % {"total": favorable + defavorable + abstentions, "seats": seats}
+        )
+    if point.votes.exists():
+        raise WorkflowError(_("Des membres ont déjà voté en ligne sur ce point : clôturez ce vote."))
+    counts = Tally(favorable, defavorable, abstentions)
+    if counts.favorable == counts.defavorable and _president_seat(point) is None and counts.expressed:
+        raise WorkflowError(_("Partage des voix et le président n’est pas présent : ajournez le point."))
+    result, casting = outcome(counts, president_choice)
+    return _give_opinion(point, user, counts, result, casting, by_show_of_hands=True, dissent=dissent)
+
+
+def _give_opinion(point, user, counts, favorable, casting, *, by_show_of_hands, dissent):
+    avis = Avis.objects.create(
+        point=point,
+        favorable=favorable,
+        votes_favorable=counts.favorable,
+        votes_defavorable=counts.defavorable,
+        abstentions=counts.abstentions,
+        casting_vote_used=casting,
+        by_show_of_hands=by_show_of_hands,
+        dissent=dissent.strip(),
+    )
+    point.state = PointState.CLOS
+    point.save(update_fields=["state"])
+    demandes_workflow.record_avis(
+        point.demande,
+        favorable=favorable,
+        on=timezone.localdate(point.seance.starts_at),
+        user=user,
+        reason=f"seance {point.seance_id} point {point.order}",
+    )
+    return avis
+
+
+@transaction.atomic
+def postpone_point(point, *, user, reason: str) -> PointOrdreDuJour:
+    """Postpone to a later session with a reason; the application goes back to the secretariat's list."""
+    point = PointOrdreDuJour.objects.select_for_update().select_related("seance", "demande").get(pk=point.pk)
+    if point.state != PointState.A_EXAMINER:
+        raise WorkflowError(_("Ce point est déjà clos."))
+    if point.seance.state not in (SeanceState.CONVOQUEE, SeanceState.OUVERTE):
+        raise WorkflowError(_("Seul un point d’une séance convoquée ou ouverte peut être ajourné."))
+    if not reason.strip():
+        raise WorkflowError(_("Indiquez le motif de l’ajournement : il figurera au procès-verbal."))
+    demandes_workflow.postpone(point.demande, user=user, reason=reason)
+    point.state = PointState.AJOURNE
+    point.postponement_reason = reason.strip()
+    point.save(update_fields=["state", "postponement_reason"])
+    return point
+
+
+@transaction.atomic
+def close_seance(seance, *, user) -> Seance:
+    """Close the session once every item has an opinion or is postponed; the minutes are then produced."""
+    seance = _locked(seance)
+    _check(seance, "close")
+    if seance.points.filter(state=PointState.A_EXAMINER).exists():
+        raise WorkflowError(_("Chaque point doit avoir un avis ou être ajourné avant de clore la séance."))
+    seance.state = SeanceState.CLOSE
+    seance.closed_at = timezone.now()
+    seance.save(update_fields=["state", "closed_at"])
+    from commission.tasks import render_minutes
+
+    transaction.on_commit(lambda: render_minutes.delay(seance.pk))
+    return seance
+
+
+@transaction.atomic
+def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False, urgency_reason="") -> Seance:
+    """Without quorum: a new session on the same agenda, which deliberates without quorum (CRPA R133-10)."""
+    seance = _locked(seance)
+    if seance.state not in (SeanceState.CONVOQUEE, SeanceState.OUVERTE):
+        raise WorkflowError(_("Seule une séance convoquée ou ouverte peut être reconvoquée."))
+    if quorum(seance).reached:
+        raise WorkflowError(_("Le quorum est atteint : la séance peut délibérer."))
+    new = create_seance(
+        commission=seance.commission,
+        kind=seance.kind,
+        starts_at=starts_at,
+        place=place or seance.place,
+        video_link=video_link or seance.video_link,
+        urgent=urgent,
+        urgency_reason=urgency_reason,
+        reconvened_from=seance,
+    )
+    reason = _("Défaut de quorum : nouvelle convocation le %(date)s.") % {
+        "date": timezone.localtime(starts_at).strftime("%d/%m/%Y")
+    }
+    for point in (
+        seance.points.filter(state=PointState.A_EXAMINER).select_related("demande").order_by("order")
+    ):
+        postpone_point(point, user=user, reason=reason)
+        add_point(new, demande=point.demande, user=user, kind=point.kind)
+    if seance.state == SeanceState.OUVERTE:
+        seance.state = SeanceState.CLOSE
+        seance.closed_at = timezone.now()
+        seance.save(update_fields=["state", "closed_at"])
+    else:
+        seance.state = SeanceState.ANNULEE
+        seance.save(update_fields=["state"])
+    return new
+
+
+def vote_window_is_open(point) -> bool:
+    try:
+        _check_can_deliberate(point)
+    except WorkflowError:
+        return False
+    return True
+
+
+__all__ = [
+    "Quorum",
+    "Tally",
+    "WorkflowError",
+    "add_point",
+    "cancel",
+    "cast_vote",
+    "close_point",
+    "close_seance",
+    "convene",
+    "create_seance",
+    "members_to_convene",
+    "open_seance",
+    "outcome",
+    "postpone_point",
+    "quorum",
+    "reconvene",
+    "record_presence",
+    "record_show_of_hands",
+    "remove_point",
+    "seats_cast_by",
+    "tally",
+    "voting_seats",
+]
