@@ -133,6 +133,14 @@ STORAGES = {
 # Documents and letters live outside STATIC_ROOT and any web-served media root; they are only read
 # through views that check the right to see the dossier.
 PRIVATE_FILES_ROOT = Path(env.str("PRIVATE_FILES_ROOT", default=str(BASE_DIR / "var" / "private")))
+# Fernet keys (urlsafe base64, 32 bytes) for the files at rest, newest first; see the README before
+# changing them: a file encrypted with a lost key is lost.
+FILES_ENCRYPTION_KEYS = env.list("FILES_ENCRYPTION_KEYS", default=[])
+if not FILES_ENCRYPTION_KEYS:
+    if not DEBUG and not env.bool("ALLOW_DEV_SECRET_KEY", default=False):
+        raise ImproperlyConfigured("FILES_ENCRYPTION_KEYS must be set when DEBUG is off.")
+    # Demo and tests only (never reached in production, see above): a fixed, public key.
+    FILES_ENCRYPTION_KEYS = ["ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="]
 
 # E-mail: console in the demo, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

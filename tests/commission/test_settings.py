@@ -57,9 +57,16 @@ def test_production_settings_pass_check_deploy():
         "WARNING",
         SECRET_KEY="a-real-secret-key-for-the-test-" + "x7Qp" * 12,
         ALLOWED_HOSTS="psp.example.gouv.fr",
+        FILES_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1rZXktZm9yLXRoZS10ZXN0LTAwMDA=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_files_encryption_key():
+    result = _manage("check", ALLOWED_HOSTS="psp.example.gouv.fr", SECRET_KEY="k" * 60)
+    assert result.returncode != 0
+    assert "FILES_ENCRYPTION_KEYS must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
