@@ -75,3 +75,13 @@ class VoteChoice(models.TextChoices):
     FAVORABLE = "favorable", _("Favorable")
     DEFAVORABLE = "defavorable", _("Défavorable")
     ABSTENTION = "abstention", _("Abstention")
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("Consultation")
+    DOWNLOAD = "download", _("Téléchargement")
+    EXPORT = "export", _("Export")
+    LETTER = "letter", _("Courrier")
+    ACCESS_REQUEST = "access_request", _("Droit d’accès (dossier complet)")
+    ANONYMISE = "anonymise", _("Anonymisation")
+    EXACT_FIGURES = "exact_figures", _("Chiffres exacts (usage interne)")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "django_celery_beat",
+    "auditlog",
     "commission",
     "beneficiaires",
     "parcours",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -141,6 +143,9 @@ if not FILES_ENCRYPTION_KEYS:
         raise ImproperlyConfigured("FILES_ENCRYPTION_KEYS must be set when DEBUG is off.")
     # Demo and tests only (never reached in production, see above): a fixed, public key.
     FILES_ENCRYPTION_KEYS = ["ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="]
+
+# Change history (django-auditlog): values of identity and free-text fields are masked entirely.
+AUDITLOG_MASK_CALLABLE = "commission.audit.mask_value"
 
 # E-mail: console in the demo, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ParcoursConfig(AppConfig):
     name = "parcours"
     verbose_name = _("Parcours")
+
+    def ready(self):
+        from parcours import auditing
+
+        auditing.register()

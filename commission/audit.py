@@ -1,0 +1,61 @@
+"""The one mechanism that records reads of personal data: `get_or_404` for a single object, `record`
+for lists, exports and downloads. Objects are named by type and id, never by a person's name."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+
+from commission.enums import AuditAction
+from commission.models import AccessLog
+
+
+def client_ip(request):
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def person_id_of(obj):
+    """The person an object is about, for the DPO's filter by person."""
+    label = obj._meta.label
+    if label == "beneficiaires.Beneficiaire":
+        return obj.pk
+    for path in (
+        "beneficiaire_id",
+        "demande.beneficiaire_id",
+        "parcours.beneficiaire_id",
+        "decision.demande.beneficiaire_id",
+    ):
+        value = obj
+        try:
+            for part in path.split("."):
+                value = getattr(value, part)
+        except AttributeError:
+            continue
+        return value
+    return None
+
+
+def record(request, obj, action=AuditAction.READ, *, object_type=None, object_id=None, person_id=None):
+    return AccessLog.objects.create(
+        user=request.user,
+        ip=client_ip(request),
+        action=action,
+        object_type=object_type or obj._meta.label,
+        object_id=str(object_id if object_id is not None else obj.pk),
+        person_id=person_id if person_id is not None else (person_id_of(obj) if obj is not None else None),
+        path=request.path[:300],
+    )
+
+
+def get_or_404(request, queryset, action=AuditAction.READ, **lookup):
+    """`get_object_or_404` on the user's scope, recording the read when the object is found."""
+    obj = get_object_or_404(queryset, **lookup)
+    record(request, obj, action)
+    return obj
+
+
+def mask_value(value: str) -> str:
+    """Change history keeps which field changed, not what a person's identity or story was."""
+    return "•••" if value else value

@@ -1,0 +1,171 @@
+"""Forms of the session screens. They check the shape of what is typed; the procedure's rules (notice,
+quorum, proxies, majority…) are checked by commission.workflow, whose messages the views show."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commission.enums import PresenceStatus, SeanceKind, VoteChoice
+
+TEXT_MAX_LENGTH = 2000
+
+
+class SeanceForm(forms.Form):
+    """A new session: day and time, place or video link, urgency with its reason."""
+
+    day = forms.DateField(label=_("Date de la séance"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(
+        label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    kind = forms.ChoiceField(
+        label=_("Type de séance"), choices=SeanceKind.choices, initial=SeanceKind.INDIVIDUELLE
+    )
+    place = forms.CharField(
+        label=_("Lieu"),
+        help_text=_("Salle et adresse. Indiquez un lieu, un lien de visioconférence, ou les deux."),
+        required=False,
+        max_length=255,
+    )
+    video_link = forms.URLField(
+        label=_("Lien de visioconférence"),
+        help_text=_("Adresse complète, commençant par https://"),
+        required=False,
+        assume_scheme="https",
+    )
+    urgent = forms.BooleanField(
+        label=_("Séance convoquée en urgence"),
+        help_text=_(
+            "Permet de convoquer moins de 5 jours avant la séance. Le motif figurera au procès-verbal."
+        ),
+        required=False,
+    )
+    urgency_reason = forms.CharField(
+        label=_("Motif de l’urgence"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def starts_at(self) -> datetime.datetime:
+        data = self.cleaned_data
+        return timezone.make_aware(datetime.datetime.combine(data["day"], data["time"]))
+
+    def workflow_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "starts_at": self.starts_at(),
+            "place": data["place"],
+            "video_link": data["video_link"],
+            "urgent": data["urgent"],
+            "urgency_reason": data["urgency_reason"],
+        }
+
+
+class ReconveneForm(SeanceForm):
+    """A new convocation on the same agenda after a lack of quorum: same kind of session."""
+
+    kind = None
+
+
+class AgendaAddForm(forms.Form):
+    demande = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("Ce dossier n’est plus recevable ou ne relève pas de cette commission.")
+        },
+    )
+
+    def __init__(self, *args, admissible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demande"].queryset = admissible
+
+
+class RemovePointForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du retrait"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.HiddenInput
+    )
+
+
+class AttendanceRowForm(forms.Form):
+    """One titular member's line of the attendance sheet."""
+
+    status = forms.ChoiceField(label=_("Présence"), required=False)
+    substitute = forms.TypedChoiceField(
+        label=_("Suppléant·e qui siège"), required=False, coerce=int, empty_value=None
+    )
+    proxy_to = forms.TypedChoiceField(
+        label=_("Mandat donné à"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, mandat, substitutes, holders, recorded, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mandat = mandat
+        # A recorded attendance can be changed, not erased.
+        blank = [] if recorded else [("", _("— Non relevée —"))]
+        self.fields["status"].choices = blank + list(PresenceStatus.choices)
+        self.fields["substitute"].choices = [("", _("— Aucun —"))] + [
+            (m.pk, m.user.get_full_name()) for m in substitutes
+        ]
+        self.fields["proxy_to"].choices = [("", _("— Aucun —"))] + [
+            (m.pk, m.user.get_full_name()) for m in holders
+        ]
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Vote"),
+        choices=VoteChoice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez favorable, défavorable ou abstention.")},
+    )
+    comment = forms.CharField(
+        label=_("Commentaire"),
+        help_text=_("Facultatif. Il reste avec votre vote ; il ne figure pas au procès-verbal."),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _dissent_field():
+    return forms.CharField(
+        label=_("Désaccords à consigner au procès-verbal"),
+        help_text=_("Facultatif : un membre peut demander que son désaccord avec l’avis soit consigné."),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CloseItemForm(forms.Form):
+    dissent = _dissent_field()
+
+
+class PostponeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l’ajournement"),
+        help_text=_("Il figurera au procès-verbal ; le dossier revient dans la liste des dossiers à inscrire."),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez le motif de l’ajournement : il figurera au procès-verbal.")},
+    )
+
+
+class ShowOfHandsForm(forms.Form):
+    favorable = forms.IntegerField(label=_("Voix favorables"), min_value=0, initial=0)
+    defavorable = forms.IntegerField(label=_("Voix défavorables"), min_value=0, initial=0)
+    abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)
+    president_choice = forms.ChoiceField(
+        label=_("En cas de partage des voix, vote du président ou de la présidente"),
+        choices=[
+            ("", _("Pas de partage")),
+            (VoteChoice.FAVORABLE, VoteChoice.FAVORABLE.label),
+            (VoteChoice.DEFAVORABLE, VoteChoice.DEFAVORABLE.label),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    dissent = _dissent_field()

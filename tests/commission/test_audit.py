@@ -1,0 +1,82 @@
+"""The audit trail: reads recorded by id, append-only in the application and, on PostgreSQL, in the database."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test import RequestFactory
+
+from commission import audit
+from commission.enums import AuditAction
+from commission.models import AccessLog
+from commission.models.audit import AppendOnlyError
+from tests.factories import BeneficiaireFactory, DemandeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(user, path="/dossiers/1/"):
+    request = RequestFactory().get(path, REMOTE_ADDR="192.0.2.10")
+    request.user = user
+    return request
+
+
+def test_a_read_records_who_when_where_and_which_object_by_id():
+    user = UserFactory()
+    demande = DemandeFactory()
+    found = audit.get_or_404(_request(user), type(demande).objects.all(), pk=demande.pk)
+    entry = AccessLog.objects.get()
+    assert found == demande
+    assert (entry.user, entry.ip, entry.action) == (user, "192.0.2.10", AuditAction.READ)
+    assert (entry.object_type, entry.object_id, entry.person_id) == (
+        "parcours.Demande",
+        str(demande.pk),
+        demande.beneficiaire_id,
+    )
+    assert demande.beneficiaire.last_name not in str(entry)
+
+
+def test_an_object_outside_the_scope_is_a_404_and_records_nothing():
+    from django.http import Http404
+
+    demande = DemandeFactory()
+    with pytest.raises(Http404):
+        audit.get_or_404(_request(UserFactory()), type(demande).objects.none(), pk=demande.pk)
+    assert not AccessLog.objects.exists()
+
+
+def test_the_application_cannot_change_or_delete_an_entry():
+    entry = audit.record(_request(UserFactory()), BeneficiaireFactory())
+    entry.action = AuditAction.EXPORT
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    assert AccessLog.objects.get().action == AuditAction.READ
+
+
+def test_change_history_names_the_fields_but_masks_identity_values():
+    person = BeneficiaireFactory(last_name="Okonkwo")
+    person.last_name = "Adebayo"
+    person.save()
+    entry = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE).get()
+    assert "last_name" in entry.changes_dict
+    assert "Adebayo" not in str(entry.changes) and "Okonkwo" not in str(entry.changes)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_update_and_delete_on_the_audit_table():
+    entry = audit.record(_request(UserFactory()), BeneficiaireFactory())
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE commission_accesslog SET action = 'export' WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM commission_accesslog WHERE id = %s", [entry.pk])
+    assert AccessLog.objects.filter(pk=entry.pk, action=AuditAction.READ).exists()
