@@ -34,7 +34,7 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 TWO_FACTOR_REQUIRED=0 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(INSTALLED)
 	$(BIN)/pytest $(ARGS)

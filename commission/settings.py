@@ -4,6 +4,7 @@ Without DATABASE_URL the application uses SQLite in the repository; without REDI
 tasks eagerly in the calling process (the "embedded default" of `make demo` and `make test`).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -42,6 +43,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "auditlog",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "commission",
     "beneficiaires",
     "parcours",
@@ -55,11 +61,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "commission.middleware.TwoFactorRequiredMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that it sees every authentication attempt's outcome.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "commission.urls"
@@ -96,6 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "commission.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt on a locked-out account before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -152,6 +165,40 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="commission-psp@example.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Two-factor authentication (TOTP with recovery codes) for every account. Only the demo may switch it
+# off (TWO_FACTOR_REQUIRED=0 with DEBUG); production refuses to start without it unless
+# ALLOW_WITHOUT_TWO_FACTOR=1 says so explicitly.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+if not TWO_FACTOR_REQUIRED and not DEBUG and not env.bool("ALLOW_WITHOUT_TWO_FACTOR", default=False):
+    raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=0 needs DEBUG or ALLOW_WITHOUT_TWO_FACTOR=1.")
+OTP_TOTP_ISSUER = "Commission PSP"
+RECOVERY_CODES_COUNT = 10
+
+# Lockout after repeated failed logins (django-axes): an account from any address, or an address on any account.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one over the limit locks
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_PROXY", default=False) else 0
+
+# Content-Security-Policy: no inline script or style, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Security headers and cookies.
 SESSION_COOKIE_AGE = 30 * 60

@@ -7,6 +7,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # The unit tests run tasks in-process even when REDIS_URL is set (CI runs them against Redis for the
 # cache); only the worker tests, run with CELERY_TASK_ALWAYS_EAGER=0, send tasks to a real worker.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# Tests log in with a password only, except the two-factor tests which switch it on themselves.
+os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
+os.environ.setdefault("ALLOW_WITHOUT_TWO_FACTOR", "1")
 
 from commission.settings import *  # noqa: E402,F403
 from commission.settings import BASE_DIR  # noqa: E402
@@ -20,3 +23,6 @@ STORAGES = {
 }
 # No collectstatic before tests: whitenoise finds files through the finders, as in development.
 WHITENOISE_AUTOREFRESH = True
+
+# Lockout is exercised by its own tests (they switch it on); elsewhere repeated logins are legitimate.
+AXES_ENABLED = False

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commission import views
+from commission import security_views, views
 from commission.forms import LoginForm
 
 urlpatterns = [
@@ -35,5 +35,12 @@ urlpatterns = [
     path("", include("beneficiaires.urls")),
     path("", include("parcours.urls")),
     path("", include("commission.seances_urls")),
+    path("securite/verification/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("securite/activation/", security_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "securite/codes-de-secours/",
+        security_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,18 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def name_the_substitutes(apps, schema_editor):
+    """Attendance recorded before this migration: the first substitute of the member sat for them."""
+    Presence = apps.get_model("commission", "Presence")
+    Mandat = apps.get_model("commission", "Mandat")
+    for presence in Presence.objects.filter(status="represente", substitute__isnull=True):
+        substitute = Mandat.objects.filter(titulaire_id=presence.mandat_id).order_by("pk").first()
+        if substitute is None:
+            presence.status = "excuse"
+        presence.substitute = substitute
+        presence.save(update_fields=["status", "substitute"])
+
+
 def votes_cast_by_their_seat(apps, schema_editor):
     Vote = apps.get_model("commission", "Vote")
     Vote.objects.update(cast_by=models.F("mandat"))
@@ -23,6 +35,7 @@ class Migration(migrations.Migration):
                 verbose_name="suppléant·e qui siège",
             ),
         ),
+        migrations.RunPython(name_the_substitutes, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="presence",
             constraint=models.CheckConstraint(
