@@ -148,6 +148,8 @@ STORAGES = {
 # Documents and letters live outside STATIC_ROOT and any web-served media root; they are only read
 # through views that check the right to see the dossier.
 PRIVATE_FILES_ROOT = Path(env.str("PRIVATE_FILES_ROOT", default=str(BASE_DIR / "var" / "private")))
+# Data of ended files are kept this long after the last one ended, then anonymised (daily job).
+RETENTION_DAYS_AFTER_END = env.int("RETENTION_DAYS_AFTER_END", default=3 * 365)
 # Fernet keys (urlsafe base64, 32 bytes) for the files at rest, newest first; see the README before
 # changing them: a file encrypted with a lost key is lost.
 FILES_ENCRYPTION_KEYS = env.list("FILES_ENCRYPTION_KEYS", default=[])
@@ -253,9 +255,19 @@ SITE_TAGLINE = _("Parcours de sortie de la prostitution et d’insertion sociale
 
 # Daily jobs, synchronised into django-celery-beat's tables by the beat process.
 CELERY_BEAT_SCHEDULE = {
+    "anonymise-ended-files": {
+        "task": "parcours.tasks.anonymise_ended_files",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "end-lapsed-pathways": {
         "task": "parcours.tasks.end_lapsed_pathways",
         "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 12 * 60 * 60},
+    },
+    "daily-reminders": {
+        "task": "parcours.tasks.daily_reminders",
+        "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 12 * 60 * 60},
     },
 }

@@ -3,11 +3,16 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
-from parcours import notifications
+from parcours import letters, notifications, reminders
 from parcours.workflow import parcours as parcours_workflow
+from parcours.workflow import titres
 
 logger = logging.getLogger(__name__)
+
+# Countdown before each new attempt of a letters job (seconds): 2, 4, 8.
+LETTERS_MAX_RETRIES = 3
 
 
 @shared_task
@@ -23,3 +28,47 @@ def end_lapsed_pathways():
 def notify_message(message_id):
     """E-mail the other side of the dossier's thread that a new message is waiting (no personal data)."""
     notifications.notify_message(message_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=LETTERS_MAX_RETRIES)
+def produce_letters(self, decision_id):
+    """Render and store a decision's letters, then tell the association. Idempotent by decision and
+    kind of letter (unique constraint); acknowledged only once done, so a worker killed in the middle
+    leaves the message to another worker, which finds the letters already stored and makes the rest.
+    Each failure is retried after 2, 4, 8 s; the last one marks the job failed for the batch page."""
+    letters.job_started(decision_id)
+    try:
+        produced = letters.produce(decision_id)
+    except Exception as error:
+        final = self.request.retries >= self.max_retries
+        letters.job_failed(decision_id, error, final=final)
+        if final:
+            logger.exception(
+                "Letters of decision %s failed after %d attempts", decision_id, self.request.retries + 1
+            )
+            return None
+        logger.warning("Letters of decision %s failed (%s): retrying", decision_id, type(error).__name__)
+        raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+    letters.job_done(decision_id)
+    letters.notify_association(decision_id)
+    return [courrier.pk for courrier in produced]
+
+
+@shared_task(acks_late=True)
+def daily_reminders():
+    """Daily (Celery beat): expire the residence permits whose validity passed, then send the reminders
+    due today. Each reminder is recorded under a unique key and e-mailed once, even if the job runs
+    twice the same day or two runs overlap."""
+    today = timezone.localdate()
+    expired = titres.expire_lapsed(today)
+    result = reminders.run(today)
+    logger.info("Reminders: %s; permits expired: %d", result, len(expired))
+    return result
+
+
+@shared_task
+def anonymise_ended_files():
+    """Daily: anonymise the persons whose files ended longer ago than the retention delay."""
+    from parcours import privacy
+
+    return privacy.anonymise_due()

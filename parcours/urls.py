@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parcours.views import documents, dossiers, instruction, listes, messages
+from parcours.views import documents, dossiers, instruction, listes, messages, privacy
 
 app_name = "parcours"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     # The secretariat's completeness check
     path("instruction/", instruction.inbox, name="inbox"),
     path("dossiers/<int:pk>/instruction/", instruction.instruction, name="instruction"),
+    # Right of access (RGPD art. 15)
+    path("personnes/<int:pk>/droit-d-acces/", privacy.access_report, name="access_report"),
 ]

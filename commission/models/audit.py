@@ -15,7 +15,7 @@ class AccessLog(models.Model):
     """One row per read, download, export or letter of personal data: who, when, from where, which object.
 
     Append-only: the application never updates or deletes a row (save and delete refuse it), and on
-    PostgreSQL a trigger refuses UPDATE and DELETE on the table (migration 0005).
+    PostgreSQL a trigger refuses UPDATE and DELETE on the table (migration 0006).
     """
 
     at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
@@ -24,6 +24,9 @@ class AccessLog(models.Model):
         verbose_name=_("utilisateur·rice"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Vide pour une tâche automatique (anonymisation planifiée)."),
     )
     ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
