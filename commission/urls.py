@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commission import security_views, views
+from commission import audit_views, security_views, views
 from commission.forms import LoginForm
 
 urlpatterns = [
@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("", include("beneficiaires.urls")),
     path("", include("parcours.urls")),
+    path("", include("parcours.urls_decisions")),
     path("", include("commission.seances_urls")),
     path("securite/verification/", security_views.two_factor_verify, name="two_factor_verify"),
     path("securite/activation/", security_views.two_factor_setup, name="two_factor_setup"),
@@ -42,5 +43,6 @@ urlpatterns = [
         security_views.two_factor_recovery_codes,
         name="two_factor_recovery_codes",
     ),
+    path("journal-des-acces/", audit_views.access_log, name="access_log"),
     path("admin/", admin.site.urls),
 ]
