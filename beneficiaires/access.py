@@ -22,8 +22,8 @@ def visible_to(user):
         return Beneficiaire.objects.filter(
             Exists(current), departement__in=_approved_departements(association)
         )
-    departement_id = departement_id_of(user)
-    if departement_id and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
+    departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
+    if departement_id:
         # Reached through the reverse relation: beneficiaires imports nothing of the pathway.
         applications = Beneficiaire._meta.get_field("demandes").related_model
         submitted = applications.objects.filter(beneficiaire=OuterRef("pk"), submitted_at__isnull=False)

@@ -10,19 +10,31 @@ from django.db.models import Q
 from commission.enums import OrganisationKind, Role
 from commission.models import Commission, Seance
 
+# The organisation a prefecture role works from: the president signs from the prefecture, whose
+# secretariat organisation holds the commission's staff; the foreigners' service has its own.
+ROLE_ORGANISATION_KINDS = {
+    Role.SECRETARIAT: OrganisationKind.SECRETARIAT,
+    Role.PRESIDENT: OrganisationKind.SECRETARIAT,
+    Role.ETRANGERS: OrganisationKind.SERVICE_ETRANGERS,
+}
 
-def departement_id_of(user):
-    """The département a prefecture user (secretariat, president, foreigners' service) works in."""
+
+def departement_id_of(user, *roles):
+    """The département where the user works in one of `roles` (default: any prefecture role), or None.
+
+    The role must match the kind of the user's organisation: a "secretariat" role given by mistake to
+    someone of the foreigners' service opens nothing."""
     org = getattr(user, "organisation", None)
-    if org is None or org.kind not in (OrganisationKind.SECRETARIAT, OrganisationKind.SERVICE_ETRANGERS):
+    if org is None or not user.is_authenticated:
         return None
-    return org.departement_id
+    for role in roles or tuple(ROLE_ORGANISATION_KINDS):
+        if org.kind == ROLE_ORGANISATION_KINDS[role] and user.has_role(role):
+            return org.departement_id
+    return None
 
 
 def is_prefecture_staff(user) -> bool:
-    return departement_id_of(user) is not None and (
-        user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT) or user.has_role(Role.ETRANGERS)
-    )
+    return departement_id_of(user) is not None
 
 
 def association_of(user):
@@ -36,8 +48,8 @@ def association_of(user):
 def commissions_visible_to(user):
     if not user.is_authenticated:
         return Commission.objects.none()
-    departement_id = departement_id_of(user)
-    if departement_id and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
+    departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
+    if departement_id:
         return Commission.objects.filter(departement_id=departement_id)
     return Commission.objects.filter(mandats__user=user).distinct()
 
@@ -46,9 +58,9 @@ def seances_visible_to(user):
     """Secretariat and president: their commission's sessions; members: the sessions they are convened to."""
     if not user.is_authenticated:
         return Seance.objects.none()
-    departement_id = departement_id_of(user)
+    departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
     scope = Q(pk__in=[])
-    if departement_id and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
+    if departement_id:
         scope |= Q(commission__departement_id=departement_id)
     if user.has_role(Role.MEMBRE) or user.has_role(Role.PRESIDENT):
         scope |= Q(convocations__mandat__user=user)

@@ -151,3 +151,15 @@ def test_member_sees_only_sessions_they_are_convened_to(world):
     secretariat_sessions = set(seances_visible_to(world["secretariat_a"]))
     assert {convened, not_convened} <= secretariat_sessions
     assert other_departement not in secretariat_sessions
+
+
+def test_a_prefecture_role_on_the_wrong_kind_of_organisation_opens_nothing(world):
+    from commission.enums import OrganisationKind as Kind
+
+    misconfigured = UserFactory(
+        organisation=OrganisationFactory(kind=Kind.SERVICE_ETRANGERS, departement=world["dep_a"]),
+        roles=[Role.SECRETARIAT],
+    )
+    assert not parcours_access.demandes_visible_to(misconfigured).exists()
+    assert not beneficiaires_access.visible_to(misconfigured).exists()
+    assert not seances_visible_to(misconfigured).exists()
