@@ -20,7 +20,7 @@ def visible_to(user):
             beneficiaire=OuterRef("pk"), association=association, end__isnull=True
         )
         return Beneficiaire.objects.filter(
-            Exists(current), departement__in=_approved_departements(association)
+            Exists(current), departement__in=approved_departement_ids(association)
         )
     departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
     if departement_id:
@@ -31,7 +31,8 @@ def visible_to(user):
     return Beneficiaire.objects.none()
 
 
-def _approved_departements(association):
+def approved_departement_ids(association):
+    """The départements where the association's agrément is valid today (CASF R121-12-1)."""
     today = timezone.localdate()
     return association.agrements.filter(revoked_on__isnull=True, start__lte=today, end__gte=today).values(
         "departement_id"

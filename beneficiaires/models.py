@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -119,13 +120,25 @@ class Beneficiaire(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
-        if not self.reference:
-            self.reference = self._next_reference()
         self.identity_key = identity_key(self.last_name, self.first_names, self.birth_date)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"last_name", "first_names", "birth_date"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "identity_key"}
-        super().save(*args, **kwargs)
+        if self.reference:
+            super().save(*args, **kwargs)
+            return
+        # Two persons created at the same moment may compute the same next number: the unique
+        # constraint refuses the second, which takes the following number.
+        for attempt in range(5):
+            self.reference = self._next_reference()
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                self.reference = ""
+                if attempt == 4:
+                    raise
 
     @property
     def full_name(self):
@@ -153,7 +166,7 @@ class Beneficiaire(models.Model):
         prefix = f"PSP-{self.departement.code}-{year}-"
         last = (
             Beneficiaire.objects.filter(reference__startswith=prefix)
-            .order_by("-reference")
+            .order_by(Length("reference").desc(), "-reference")  # 10000 after 9999
             .values_list("reference", flat=True)
             .first()
         )

@@ -41,9 +41,13 @@ def write(folder: str, content: bytes, suffix: str = "") -> tuple[str, str]:
     content)."""
     relative = f"{folder}/{secrets.token_hex(16)}{suffix}"
     path = _path(relative)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Readable by the application's user only; written to disk before the row that points to it.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
         handle.write(_cipher().encrypt(content))
+        handle.flush()
+        os.fsync(handle.fileno())
     return relative, hashlib.sha256(content).hexdigest()
 
 

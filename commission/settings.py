@@ -162,6 +162,11 @@ if not FILES_ENCRYPTION_KEYS:
 # Change history (django-auditlog): values of identity and free-text fields are masked entirely.
 AUDITLOG_MASK_CALLABLE = "commission.audit.mask_value"
 
+# Uploads up to the 10 MB document limit stay in memory, so that nothing unencrypted is spooled to a
+# temporary folder before the checks; larger bodies are refused (the proxy should refuse them first).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+
 # E-mail: console in the demo, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -1,12 +1,12 @@
 """Who may see which applications and pathways: queryset scopes used by every view, list and export."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Q
 
 from beneficiaires import access as beneficiaires_access
-from beneficiaires.models import Accompagnement
 from commission.access import association_of, departement_id_of
 from commission.enums import Role
-from parcours.models import Demande, Parcours
+from parcours.enums import CourrierKind
+from parcours.models import Courrier, Demande, Parcours, TitreSejour
 
 
 def demandes_visible_to(user):
@@ -18,8 +18,8 @@ def demandes_visible_to(user):
     association = association_of(user)
     if association is not None:
         return Demande.objects.filter(beneficiaire__in=beneficiaires_access.visible_to(user))
-    departement_id = departement_id_of(user)
-    if departement_id and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
+    departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
+    if departement_id:
         return Demande.objects.submitted().filter(commission__departement_id=departement_id)
     return Demande.objects.none()
 
@@ -29,15 +29,61 @@ def parcours_visible_to(user):
     their département's."""
     if not user.is_authenticated:
         return Parcours.objects.none()
-    association = association_of(user)
-    if association is not None:
-        current = Accompagnement.objects.filter(
-            beneficiaire=OuterRef("beneficiaire"), association=association, end__isnull=True
-        )
-        return Parcours.objects.filter(Exists(current))
-    departement_id = departement_id_of(user)
-    if departement_id and (
-        user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT) or user.has_role(Role.ETRANGERS)
-    ):
+    if association_of(user) is not None:
+        return Parcours.objects.filter(beneficiaire__in=beneficiaires_access.visible_to(user))
+    departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT, Role.ETRANGERS)
+    if departement_id:
         return Parcours.objects.filter(commission__departement_id=departement_id)
     return Parcours.objects.none()
+
+
+def demandes_decidable_by(user):
+    """The president (the prefect or their delegate) decides on their département's applications
+    (CASF L121-9). Nobody else, not even the secretariat that prepares the decisions."""
+    departement_id = departement_id_of(user) if user.is_authenticated else None
+    if departement_id and user.has_role(Role.PRESIDENT):
+        return Demande.objects.submitted().filter(commission__departement_id=departement_id)
+    return Demande.objects.none()
+
+
+def courriers_visible_to(user):
+    """Who may read which letter of a decision:
+    - secretariat and president: every letter of their commission's decisions;
+    - the association that accompanies the person now: the notification, which it hands to the person
+      (not the letter to the foreigners' service, which is internal to the prefecture, nor the
+      certificate the prefecture sends the paying body: the AFIS amount and period are on the dossier);
+    - the foreigners' service: the information letters of its département.
+    Everyone else: nothing."""
+    if not user.is_authenticated:
+        return Courrier.objects.none()
+    scope = Q(pk__in=[])
+    departement_id = departement_id_of(user)
+    if departement_id:
+        of_departement = Q(decision__demande__commission__departement_id=departement_id)
+        if user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT):
+            scope |= of_departement
+        if user.has_role(Role.ETRANGERS):
+            scope |= of_departement & Q(kind=CourrierKind.INFORMATION_ETRANGERS)
+    if association_of(user) is not None:
+        scope |= Q(kind=CourrierKind.NOTIFICATION, decision__demande__in=demandes_visible_to(user))
+    return Courrier.objects.filter(scope)
+
+
+def titres_visible_to(user):
+    """The foreigners' service: the residence permits of its département's pathways, to record them."""
+    departement_id = departement_id_of(user) if user.is_authenticated else None
+    if departement_id and user.has_role(Role.ETRANGERS):
+        return TitreSejour.objects.filter(parcours__commission__departement_id=departement_id)
+    return TitreSejour.objects.none()
+
+
+def sees_permit_details(user) -> bool:
+    """Number and dates of a permit are the prefecture's: an association sees its state only."""
+    return departement_id_of(user) is not None and (
+        user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT) or user.has_role(Role.ETRANGERS)
+    )
+
+
+def produces_letters(user) -> bool:
+    """The secretariat produces a session's letters in one go."""
+    return departement_id_of(user) is not None and user.has_role(Role.SECRETARIAT)

@@ -25,8 +25,9 @@ class DemandeQuerySet(models.QuerySet):
         return self.exclude(state__in=CLOSED_STATES)
 
     def submitted(self):
-        """What the secretariat sees: everything but drafts."""
-        return self.exclude(state=DemandeState.BROUILLON)
+        """What the secretariat sees: applications filed at least once (a draft withdrawn before
+        filing never reaches it)."""
+        return self.filter(submitted_at__isnull=False)
 
     def in_state(self, *states):
         return self.filter(state__in=states)
@@ -164,6 +165,11 @@ class Demande(models.Model):
             missing["type_contrat"] = _("Précisez le type de contrat.")
         if not self.logement:
             missing["logement"] = _("Précisez la situation de logement.")
+        # The AFIS is assessed from these on the day of the decision (CASF R121-12-13-1).
+        if self.ressources_foyer is None:
+            missing["ressources_foyer"] = _("Indiquez les ressources du foyer le mois précédant la demande.")
+        if self.droit_rsa_ou_ada is None:
+            missing["droit_rsa_ou_ada"] = _("Indiquez si la personne perçoit ou peut prétendre au RSA ou à l’ADA.")
         objectifs = {o.axe: o for o in self.objectifs.all()}
         for axe in Axe:
             objectif = objectifs.get(axe)

@@ -1,29 +1,332 @@
+"""The association's dossier: its page, the guided application, filing, withdrawal, renewal.
+
+Every view reaches applications through `demandes_visible_to`; changes also need a caseworker of an
+association (`demandes_changeable_by`): the secretariat reads dossiers, it does not write them. Another
+association's dossier is a 404, whatever the method. Pages that show the dossier record the read
+(commission.audit).
+"""
+
+from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parcours.access import demandes_visible_to
+from beneficiaires import access as beneficiaires_access
+from commission import audit
+from commission.access import association_of
+from commission.models import Commission
+from parcours import forms
+from parcours.access import demandes_visible_to, parcours_visible_to
+from parcours.enums import DemandeKind, DemandeState, ParcoursState
+from parcours.models import Demande, Document, ObjectifInsertion
+from parcours.workflow import WorkflowError
+from parcours.workflow import demandes as workflow
+
+# What a renewal takes over from the pathway's last granted application. Not the household's
+# resources nor the RSA/ADA entitlement: the AFIS reads them for the month before *this* application.
+RENEWAL_SITUATION_FIELDS = ("situation_emploi", "type_contrat", "logement", "formation")
 
 
+def demandes_changeable_by(user):
+    """The applications a user may change: a caseworker's own scope, nothing for anyone else."""
+    if association_of(user) is None:
+        return Demande.objects.none()
+    return demandes_visible_to(user)
+
+
+def _for_update(queryset, request):
+    # A change re-reads the application under a lock, so that a concurrent filing cannot slip between
+    # the state check and the write.
+    return queryset.select_for_update(of=("self",)) if request.method == "POST" else queryset
+
+
+# --- the dossier page ----------------------------------------------------------------------------
+
+
+def _detail_queryset(user):
+    return (
+        demandes_visible_to(user)
+        .select_related("beneficiaire", "association", "commission", "parcours")
+        .prefetch_related(
+            Prefetch("objectifs", queryset=ObjectifInsertion.objects.order_by("pk")),
+            Prefetch("documents", queryset=Document.objects.order_by("kind", "-uploaded_at", "-pk")),
+        )
+    )
+
+
+def _documents_with_history(demande):
+    """Current documents, each with its former versions, newest first."""
+    documents = list(demande.documents.all())
+    replaced = {d.replaced_by_id: d for d in documents if d.replaced_by_id}
+    rows = []
+    for document in documents:
+        if document.replaced_by_id:
+            continue
+        history, previous = [], replaced.get(document.pk)
+        while previous is not None:
+            history.append(previous)
+            previous = replaced.get(previous.pk)
+        rows.append({"document": document, "history": history})
+    return rows
+
+
+def _missing_parts(demande):
+    rows = []
+    for key, message in demande.missing_parts().items():
+        step, field = forms.locate_part(key)
+        url = reverse("parcours:dossier_edit", args=[demande.pk, step]) + f"#id_{field}" if step else ""
+        rows.append({"message": message, "url": url})
+    return rows
+
+
+def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
+    can_change = association_of(request.user) is not None
+    can_edit = can_change and not forms.edit_refusal(demande)
+    parcours = demande.parcours
+    context = {
+        "demande": demande,
+        "can_edit": can_edit,
+        "can_withdraw": can_change and "withdraw" in workflow.allowed_transitions(demande),
+        "avis_form": forms.AvisForm(demande=demande)
+        if can_change and not forms.avis_refusal(demande)
+        else None,
+        "steps": [
+            {"title": step.title, "url": reverse("parcours:dossier_edit", args=[demande.pk, step.slug])}
+            for step in forms.steps_for(demande)
+        ],
+        "missing_parts": _missing_parts(demande) if can_edit else [],
+        "submit_error": submit_error,
+        "resubmit_form": (
+            resubmit_form or forms.ResubmitForm()
+            if can_edit and demande.state == DemandeState.COMPLEMENT_DEMANDE
+            else None
+        ),
+        "documents": _documents_with_history(demande),
+        "renewable_parcours": (
+            parcours
+            if can_change
+            and parcours is not None
+            and parcours.state == ParcoursState.EN_COURS
+            and demande.state == DemandeState.ACCEPTEE
+            and demande.kind != DemandeKind.FIN_ANTICIPEE
+            else None
+        ),
+    }
+    return render(request, "parcours/dossier_detail.html", context)
+
+
+@require_GET
 def dossier_detail(request, pk):
-    demande = get_object_or_404(demandes_visible_to(request.user).select_related("beneficiaire"), pk=pk)
-    return render(request, "parcours/dossier_detail.html", {"demande": demande})
+    demande = audit.get_or_404(request, _detail_queryset(request.user), pk=pk)
+    return _render_detail(request, demande)
 
 
+# --- creating an application ---------------------------------------------------------------------
+
+
+@require_POST
 def demande_create(request, beneficiaire_pk):
-    raise Http404  # built by the application work of issue 4
+    """A caseworker opens an initial application for a person their association accompanies."""
+    association = association_of(request.user)
+    if association is None:
+        raise Http404
+    beneficiaire = get_object_or_404(beneficiaires_access.visible_to(request.user), pk=beneficiaire_pk)
+    commission = Commission.objects.filter(departement_id=beneficiaire.departement_id).first()
+    if commission is None:
+        messages.error(
+            request,
+            _(
+                "Aucune commission n’est enregistrée pour le département de la personne : adressez-vous "
+                "au secrétariat de la commission."
+            ),
+        )
+        return redirect("beneficiaires:detail", pk=beneficiaire.pk)
+    try:
+        demande = workflow.create(
+            beneficiaire=beneficiaire, association=association, commission=commission, user=request.user
+        )
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("beneficiaires:detail", pk=beneficiaire.pk)
+    messages.success(
+        request,
+        _("Le brouillon de la demande est créé. Complétez-le étape par étape : chaque étape s’enregistre."),
+    )
+    return redirect("parcours:dossier_edit", pk=demande.pk, etape=forms.steps_for(demande)[0].slug)
 
 
+@require_POST
 def renouvellement_create(request, pk):
-    raise Http404
+    """A renewal of the pathway `pk`, pre-filled from its last granted application."""
+    association = association_of(request.user)
+    if association is None:
+        raise Http404
+    parcours = get_object_or_404(
+        parcours_visible_to(request.user).select_related("beneficiaire", "commission"), pk=pk
+    )
+    try:
+        demande = workflow.create(
+            beneficiaire=parcours.beneficiaire,
+            association=association,
+            commission=parcours.commission,
+            user=request.user,
+            kind=DemandeKind.RENOUVELLEMENT,
+            parcours=parcours,
+        )
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("beneficiaires:detail", pk=parcours.beneficiaire_id)
+    _prefill_renewal(demande)
+    messages.success(
+        request,
+        _(
+            "Le brouillon du renouvellement est créé à partir de la dernière demande accordée : mettez à "
+            "jour la situation et rédigez le bilan de chaque axe."
+        ),
+    )
+    return redirect("parcours:dossier_edit", pk=demande.pk, etape=forms.steps_for(demande)[0].slug)
 
 
+def _prefill_renewal(demande):
+    previous = (
+        Demande.objects.filter(
+            parcours=demande.parcours,
+            state=DemandeState.ACCEPTEE,
+            kind__in=(DemandeKind.INITIALE, DemandeKind.RENOUVELLEMENT),
+        )
+        .exclude(pk=demande.pk)
+        .order_by("-created_at", "-pk")
+        .prefetch_related("objectifs")
+        .first()
+    )
+    if previous is None:
+        return
+    for name in RENEWAL_SITUATION_FIELDS:
+        setattr(demande, name, getattr(previous, name))
+    demande.save(update_fields=RENEWAL_SITUATION_FIELDS)
+    sources = {o.axe: o for o in previous.objectifs.all()}
+    for objectif in demande.objectifs.all():
+        source = sources.get(objectif.axe)
+        if source is not None:
+            objectif.objectives, objectif.actions = source.objectives, source.actions
+            objectif.save(update_fields=["objectives", "actions"])
+
+
+# --- the guided application ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
 def dossier_edit(request, pk, etape):
-    raise Http404
+    """One step of the application. Both buttons save the step; invalid input saves nothing and is
+    shown back with its messages."""
+    demande = audit.get_or_404(
+        request,
+        _for_update(demandes_changeable_by(request.user), request).select_related("beneficiaire"),
+        pk=pk,
+    )
+    steps = forms.steps_for(demande)
+    index = next((i for i, step in enumerate(steps) if step.slug == etape), None)
+    if index is None:
+        raise Http404
+    step = steps[index]
+    refusal = forms.avis_refusal(demande) if step is forms.AVIS else forms.edit_refusal(demande)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("parcours:dossier", pk=demande.pk)
+
+    form = step.form_class(request.POST if request.method == "POST" else None, demande=demande)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.POST.get("action") == "brouillon":
+            messages.success(request, _("Brouillon enregistré."))
+            return redirect("parcours:dossier_edit", pk=demande.pk, etape=step.slug)
+        messages.success(request, _("Étape « %(step)s » enregistrée.") % {"step": step.title})
+        if index + 1 < len(steps):
+            return redirect("parcours:dossier_edit", pk=demande.pk, etape=steps[index + 1].slug)
+        return redirect("parcours:dossier", pk=demande.pk)
+    form.flag_missing(demande.missing_parts())
+    guided = not forms.edit_refusal(demande)
+    return render(
+        request,
+        "parcours/dossier_edit.html",
+        {
+            "demande": demande,
+            "form": form,
+            "step": step,
+            "guided": guided,
+            "step_number": index + 1,
+            "step_count": len(steps),
+            "next_step": steps[index + 1] if index + 1 < len(steps) else None,
+            "steps": [
+                {
+                    "title": s.title,
+                    "url": reverse("parcours:dossier_edit", args=[demande.pk, s.slug]),
+                    "current": s is step,
+                }
+                for s in steps
+            ],
+        },
+    )
 
 
+# --- filing and withdrawal -----------------------------------------------------------------------
+
+
+@require_POST
 def dossier_submit(request, pk):
-    raise Http404
+    """File the application with the secretariat, or file it again once the complement is added."""
+    demande = get_object_or_404(demandes_changeable_by(request.user), pk=pk)
+    resubmit_form = None
+    try:
+        if demande.state == DemandeState.COMPLEMENT_DEMANDE:
+            resubmit_form = forms.ResubmitForm(request.POST)
+            if not resubmit_form.is_valid():
+                raise WorkflowError(_("Le message n’a pas pu être lu : corrigez-le."))
+            workflow.resubmit(demande, user=request.user, message=resubmit_form.cleaned_data["message"])
+            messages.success(request, _("Le dossier complété est de nouveau déposé auprès du secrétariat."))
+        else:
+            workflow.submit(demande, user=request.user)
+            messages.success(
+                request,
+                _("Le dossier est déposé : le secrétariat de la commission va vérifier qu’il est complet."),
+            )
+    except WorkflowError as error:
+        demande = audit.get_or_404(request, _detail_queryset(request.user), pk=pk)
+        return _render_detail(request, demande, resubmit_form=resubmit_form, submit_error=error.message)
+    return redirect("parcours:dossier", pk=demande.pk)
 
 
+@require_http_methods(["GET", "POST"])
 def dossier_withdraw(request, pk):
-    raise Http404
+    """The caseworker records that the person withdraws, with its date and reason."""
+    demande = get_object_or_404(
+        _for_update(demandes_changeable_by(request.user), request).select_related("beneficiaire"), pk=pk
+    )
+    if "withdraw" not in workflow.allowed_transitions(demande):
+        messages.error(
+            request,
+            _(
+                "Ce dossier est à l’état « %(state)s » : son retrait ne peut plus être enregistré. Le "
+                "retrait est possible jusqu’à la décision du préfet."
+            )
+            % {"state": demande.get_state_display()},
+        )
+        return redirect("parcours:dossier", pk=demande.pk)
+    form = forms.WithdrawForm(request.POST if request.method == "POST" else None, demande=demande)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.withdraw(
+                demande,
+                user=request.user,
+                on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Le retrait de la demande est enregistré."))
+            return redirect("parcours:dossier", pk=demande.pk)
+    return render(request, "parcours/dossier_withdraw.html", {"demande": demande, "form": form})

@@ -252,6 +252,7 @@ def test_incomplete_application_cannot_be_submitted_and_details_name_what_is_mis
 
     assert "incomplet" in error.value.message
     expected = {"engagement_signed_on", "evaluation_association", "situation_emploi", "logement"}
+    expected |= {"ressources_foyer", "droit_rsa_ou_ada"}  # the AFIS is assessed from them
     expected |= {f"objectif_{axe}" for axe in Axe.values}
     assert set(error.value.details) == expected
     assert all(str(text).strip() for text in error.value.details.values())

@@ -1,0 +1,135 @@
+"""The search and filters of the lists of persons and dossiers, and the columns those lists show.
+
+Plain Django forms: an invalid value is answered in French beside its field and the other filters
+still apply. Every filter narrows a queryset that is already a user's scope.
+"""
+
+from django import forms
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaires.forms import search_filter
+from commission.models import User
+from parcours.enums import DemandeState, ParcoursState
+from parcours.models import DemandeEvenement, Parcours
+
+TERM_WINDOWS = (30, 60, 90)
+
+
+class ReferentChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, with_organisation=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.with_organisation = with_organisation
+
+    def label_from_instance(self, obj):
+        if self.with_organisation and obj.organisation_id:
+            return f"{obj} ({obj.organisation})"
+        return str(obj)
+
+
+class ListFilterForm(forms.Form):
+    """Search by name or reference, then narrow by state, coming end of term and caseworker."""
+
+    q = forms.CharField(
+        label=_("Rechercher"),
+        help_text=_("Nom, prénom ou référence ; les accents et majuscules sont indifférents."),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"max_length": _("Saisissez au plus %(limit_value)d caractères.")},
+    )
+    etat = forms.ChoiceField(
+        label=_("État du dossier"),
+        required=False,
+        error_messages={"invalid_choice": _("Choisissez un état de la liste.")},
+    )
+    echeance = forms.TypedChoiceField(
+        label=_("Fin de la période en cours"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Toutes les échéances"))]
+        + [(days, _("Dans les %(days)s jours") % {"days": days}) for days in TERM_WINDOWS],
+        error_messages={"invalid_choice": _("Choisissez une échéance de la liste.")},
+    )
+    referent = ReferentChoiceField(
+        label=_("Référent·e"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("Tous les référent·es"),
+        error_messages={"invalid_choice": _("Choisissez un·e référent·e de la liste.")},
+    )
+
+    def __init__(self, data, *, referents, include_drafts, with_organisation=False):
+        super().__init__(data)
+        states = [(value, label) for value, label in DemandeState.choices]
+        if not include_drafts:
+            states = [(value, label) for value, label in states if value != DemandeState.BROUILLON]
+        self.fields["etat"].choices = [("", _("Tous les états")), *states]
+        self.fields["referent"].queryset = referents.select_related("organisation")
+        self.fields["referent"].with_organisation = with_organisation
+
+    @property
+    def filters(self):
+        """The valid filters: an invalid one is ignored (and shown in error), the others apply."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    @property
+    def is_filtered(self):
+        """Something was typed or chosen, valid or not: the page offers to clear it."""
+        return any(self.data.get(name) for name in self.fields)
+
+
+def _term_ending_within(days, person):
+    return Exists(Parcours.objects.term_ending_within(days).filter(beneficiaire=OuterRef(person)))
+
+
+def filter_demandes(demandes, filters):
+    if "q" in filters:
+        demandes = demandes.filter(search_filter(filters["q"], prefix="beneficiaire__"))
+    if "etat" in filters:
+        demandes = demandes.filter(state=filters["etat"])
+    if "echeance" in filters:
+        demandes = demandes.filter(_term_ending_within(filters["echeance"], "beneficiaire_id"))
+    if "referent" in filters:
+        demandes = demandes.filter(referent=filters["referent"])
+    return demandes
+
+
+def filter_beneficiaires(beneficiaires, filters, *, demandes):
+    """`demandes` is the user's scope of applications: the state filtered on is that of the person's
+    latest application the user may see (a secretariat never filters on a draft)."""
+    if "q" in filters:
+        beneficiaires = beneficiaires.filter(search_filter(filters["q"]))
+    if "etat" in filters:
+        latest = (
+            demandes.filter(beneficiaire=OuterRef("pk")).order_by("-created_at", "-pk").values("state")[:1]
+        )
+        beneficiaires = beneficiaires.annotate(latest_state=Subquery(latest)).filter(
+            latest_state=filters["etat"]
+        )
+    if "echeance" in filters:
+        beneficiaires = beneficiaires.filter(_term_ending_within(filters["echeance"], "pk"))
+    if "referent" in filters:
+        # One filter() call: the same (current) accompaniment must have this caseworker.
+        beneficiaires = beneficiaires.filter(
+            accompagnements__end__isnull=True, accompagnements__referent=filters["referent"]
+        )
+    return beneficiaires
+
+
+def with_list_columns(demandes):
+    """The last change of state (or the creation) and the end of the person's current term, in the
+    same query as the rows."""
+    last_event = (
+        DemandeEvenement.objects.filter(demande=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
+    )
+    term_end = Parcours.objects.filter(
+        beneficiaire=OuterRef("beneficiaire_id"), state=ParcoursState.EN_COURS
+    ).values("current_term_end")[:1]
+    return demandes.annotate(
+        last_change=Coalesce(Subquery(last_event), F("created_at")),
+        term_end=Subquery(term_end),
+    ).select_related("beneficiaire", "association", "referent")

@@ -1,0 +1,248 @@
+"""The secretariat's completeness check (instruction): who instructs, the inbox, the checklist of each
+kind of application, the probable duplicates across associations, and who speaks for which side of a
+dossier's thread.
+
+Completeness is the secretariat's judgement (domain step 3): the checklist shows what the dossier
+holds; an unticked item does not forbid « recevable », it asks the secretariat to confirm.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from commission.access import association_of, departement_id_of
+from commission.enums import OrganisationKind, Role
+from parcours.access import demandes_visible_to
+from parcours.enums import Axe, DemandeKind, DemandeState, DocumentKind, MessageSide, SituationEmploi
+from parcours.models import Demande, DemandeEvenement
+
+# An organisational alert, not a legal time limit: a dossier waiting longer than this for its
+# completeness check is highlighted in the inbox.
+LONG_WAIT_DAYS = 15
+
+
+# --- who instructs -------------------------------------------------------------------------------
+
+
+def is_secretariat(user) -> bool:
+    """A member of the commission's secretariat: role secretariat in a secretariat organisation."""
+    if not user.is_authenticated or not user.has_role(Role.SECRETARIAT):
+        return False
+    org = getattr(user, "organisation", None)
+    return (
+        org is not None and org.kind == OrganisationKind.SECRETARIAT and departement_id_of(user) is not None
+    )
+
+
+def demandes_to_instruct(user):
+    """The applications the user may check for completeness: the secretariat's submitted ones."""
+    if not is_secretariat(user):
+        return Demande.objects.none()
+    return demandes_visible_to(user)
+
+
+# --- the inbox -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    demande: Demande
+    waited_days: int | None
+    long_wait: bool
+
+
+def inbox(user, today: datetime.date | None = None) -> list[InboxRow]:
+    """The submitted dossiers awaiting their check, oldest first, with the days each has waited.
+
+    One query, whatever the number of rows: the person and the association are joined, the last
+    resubmission and the probable-duplicate flag are subqueries."""
+    today = today or timezone.localdate()
+    last_resubmission = (
+        DemandeEvenement.objects.filter(demande=OuterRef("pk"), transition="resubmit")
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    demandes = (
+        demandes_to_instruct(user)
+        .filter(state=DemandeState.DEPOSEE)
+        .select_related("beneficiaire", "association")
+        .annotate(
+            resubmitted_at=Subquery(last_resubmission),
+            has_probable_duplicate=Exists(
+                _same_person_elsewhere(
+                    OuterRef("beneficiaire__identity_key"), OuterRef("beneficiaire"), OuterRef("commission")
+                )
+            ),
+        )
+        .order_by("submitted_at", "pk")
+    )
+    rows = []
+    for demande in demandes:
+        waited = None
+        if demande.submitted_at:
+            waited = (today - timezone.localtime(demande.submitted_at).date()).days
+        rows.append(
+            InboxRow(
+                demande=demande, waited_days=waited, long_wait=waited is not None and waited > LONG_WAIT_DAYS
+            )
+        )
+    return rows
+
+
+# --- the checklist -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    group: str
+    done: bool
+    hint: str = ""  # what is missing, in the words the caseworker's form uses
+
+
+@dataclass(frozen=True)
+class ChecklistGroup:
+    title: str
+    items: list
+
+    @property
+    def done_count(self):
+        return sum(item.done for item in self.items)
+
+
+# Documents a complete dossier holds, per kind of application. The signed commitment and an identity
+# document are the initial application's; a renewal's progress report is written axis by axis in the
+# dossier itself (checked through `missing_parts`), and an early-end proposal is its reasons.
+REQUIRED_DOCUMENTS = {
+    DemandeKind.INITIALE: (DocumentKind.IDENTITE, DocumentKind.ENGAGEMENT),
+    DemandeKind.RENOUVELLEMENT: (),
+    DemandeKind.FIN_ANTICIPEE: (),
+}
+
+GROUP_DOSSIER = _("Engagement, évaluation et situation")
+GROUP_PROJET = _("Projet d’insertion sociale et professionnelle")
+GROUP_DOCUMENTS = _("Pièces justificatives")
+
+
+def _parts(demande) -> list[tuple[str, str, str]]:
+    """(key of `Demande.missing_parts`, label, group) of every part the kind of application needs."""
+    if demande.kind == DemandeKind.FIN_ANTICIPEE:
+        return [
+            ("evaluation_association", _("Motifs de la proposition de fin anticipée"), GROUP_DOSSIER),
+        ]
+    parts = [
+        ("engagement_signed_on", _("Date de l’engagement signé par la personne"), GROUP_DOSSIER),
+        ("evaluation_association", _("Évaluation de l’association"), GROUP_DOSSIER),
+        ("situation_emploi", _("Situation professionnelle"), GROUP_DOSSIER),
+    ]
+    if demande.situation_emploi == SituationEmploi.EN_EMPLOI:
+        parts.append(("type_contrat", _("Type de contrat"), GROUP_DOSSIER))
+    parts.append(("logement", _("Situation de logement"), GROUP_DOSSIER))
+    for axe in Axe:
+        parts.append((f"objectif_{axe.value}", _("Objectifs : %(axe)s") % {"axe": axe.label}, GROUP_PROJET))
+        if demande.kind == DemandeKind.RENOUVELLEMENT:
+            parts.append((f"progres_{axe.value}", _("Bilan : %(axe)s") % {"axe": axe.label}, GROUP_PROJET))
+    return parts
+
+
+def checklist(demande) -> list[ChecklistGroup]:
+    """What a complete dossier of this kind holds, each part ticked or not.
+
+    Derived from `Demande.missing_parts()` (the same rule that guards the filing) and from the current
+    version of each document; a part `missing_parts` reports that this list does not know is shown
+    too, so that the checklist can never look complete while the filing rule says otherwise."""
+    missing = demande.missing_parts()
+    items = []
+    known = set()
+    for key, label, group in _parts(demande):
+        known.add(key)
+        items.append(ChecklistItem(key, label, group, done=key not in missing, hint=missing.get(key, "")))
+    for key, hint in missing.items():
+        if key not in known:
+            items.append(ChecklistItem(key, hint, GROUP_DOSSIER, done=False, hint=hint))
+    present = set(
+        demande.documents.filter(replaced_by__isnull=True).values_list("kind", flat=True).distinct()
+    )
+    for kind in REQUIRED_DOCUMENTS[demande.kind]:
+        items.append(
+            ChecklistItem(
+                f"document_{kind.value}",
+                kind.label,
+                GROUP_DOCUMENTS,
+                done=kind.value in present,
+                hint="" if kind.value in present else _("Aucune pièce de ce type n’a été jointe."),
+            )
+        )
+    groups = []
+    for title in (GROUP_DOSSIER, GROUP_PROJET, GROUP_DOCUMENTS):
+        group_items = [item for item in items if item.group == title]
+        if group_items:
+            groups.append(ChecklistGroup(title=title, items=group_items))
+    return groups
+
+
+def is_checklist_complete(groups: list[ChecklistGroup]) -> bool:
+    return all(item.done for group in groups for item in group.items)
+
+
+# --- probable duplicates across associations -----------------------------------------------------
+
+
+def _same_person_elsewhere(identity_key, beneficiaire, commission):
+    """Submitted applications to the commission for another person record with the same identity key
+    (names and birth date, accents and case aside: beneficiaires.identity). Drafts stay the
+    association's; a person without a known birth date (empty key) matches nobody."""
+    return (
+        Demande.objects.submitted()
+        .filter(commission=commission, beneficiaire__identity_key=identity_key)
+        .exclude(beneficiaire=beneficiaire)
+        .exclude(beneficiaire__identity_key="")
+    )
+
+
+def probable_duplicates(demande, user):
+    """The secretariat's view of the applications that probably concern the same person through
+    another person record (typically another association's). Only the secretariat sees them: the
+    associations are never told of each other."""
+    if not is_secretariat(user) or not demande.beneficiaire.identity_key:
+        return Demande.objects.none()
+    same_person = _same_person_elsewhere(
+        demande.beneficiaire.identity_key, demande.beneficiaire_id, demande.commission_id
+    )
+    return (
+        (demandes_to_instruct(user) & same_person)
+        .select_related("beneficiaire", "association")
+        .order_by("submitted_at", "pk")
+    )
+
+
+# --- the thread: who speaks for which side -------------------------------------------------------
+
+
+def thread_side_of(user) -> str | None:
+    """The side a user writes for in a dossier's thread, decided from who they are, never from a form:
+    a caseworker writes for the association, the secretariat for itself; nobody else writes."""
+    if not user.is_authenticated:
+        return None
+    if association_of(user) is not None:
+        return MessageSide.ASSOCIATION
+    if is_secretariat(user):
+        return MessageSide.SECRETARIAT
+    return None
+
+
+def can_post_message(user, demande) -> bool:
+    """On a dossier already in the user's scope: the thread opens when the dossier is filed (a draft is
+    the association's alone, and the secretariat could not open the link of its notification)."""
+    return thread_side_of(user) is not None and demande.state != DemandeState.BROUILLON
+
+
+def demandes_open_to_messages(user):
+    """The applications on which the user may post: their scope, drafts excepted."""
+    if thread_side_of(user) is None:
+        return Demande.objects.none()
+    return demandes_visible_to(user).exclude(state=DemandeState.BROUILLON)
