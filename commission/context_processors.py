@@ -1,5 +1,53 @@
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from commission.enums import Role
+
+# (label, url name, namespaces or view names that mark it current, roles that see it)
+NAVIGATION = [
+    (_("Personnes accompagnées"), "beneficiaires:list", ("beneficiaires",), (Role.REFERENT,)),
+    (
+        _("Dossiers"),
+        "parcours:dossiers",
+        ("parcours:dossiers", "parcours:dossier"),
+        (Role.REFERENT, Role.SECRETARIAT, Role.PRESIDENT),
+    ),
+    (
+        _("Dossiers à instruire"),
+        "parcours:inbox",
+        ("parcours:inbox", "parcours:instruction"),
+        (Role.SECRETARIAT,),
+    ),
+    (_("Séances"), "commission:seances", ("commission",), (Role.SECRETARIAT, Role.PRESIDENT, Role.MEMBRE)),
+    (_("Décisions"), "decisions:a_decider", ("decisions:a_decider", "decisions:decider"), (Role.PRESIDENT,)),
+    (_("Titres de séjour"), "decisions:titres", ("decisions:titres", "decisions:titre"), (Role.ETRANGERS,)),
+    (_("Bilan annuel"), "bilan:bilan", ("bilan",), (Role.SECRETARIAT, Role.PRESIDENT, Role.ADMINISTRATEUR)),
+    (_("Journal des accès"), "access_log", ("access_log",), (Role.ADMINISTRATEUR,)),
+]
 
 
 def site(request):
-    return {"SITE_TITLE": settings.SITE_TITLE, "SITE_TAGLINE": settings.SITE_TAGLINE}
+    return {
+        "SITE_TITLE": settings.SITE_TITLE,
+        "SITE_TAGLINE": settings.SITE_TAGLINE,
+        "navigation": navigation(request),
+    }
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    current = {match.namespace, match.view_name} if match else set()
+    items = []
+    for label, name, marks, roles in NAVIGATION:
+        if not any(user.has_role(role) for role in roles):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # a screen not installed in this deployment
+        items.append({"label": label, "url": url, "current": bool(current & set(marks))})
+    return items

@@ -16,9 +16,7 @@ class SeanceForm(forms.Form):
     """A new session: day and time, place or video link, urgency with its reason."""
 
     day = forms.DateField(label=_("Date de la séance"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(
-        label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     kind = forms.ChoiceField(
         label=_("Type de séance"), choices=SeanceKind.choices, initial=SeanceKind.INDIVIDUELLE
     )
@@ -83,12 +81,6 @@ class AgendaAddForm(forms.Form):
         self.fields["demande"].queryset = admissible
 
 
-class RemovePointForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Motif du retrait"), required=False, max_length=TEXT_MAX_LENGTH, widget=forms.HiddenInput
-    )
-
-
 class AttendanceRowForm(forms.Form):
     """One titular member's line of the attendance sheet."""
 
@@ -96,9 +88,7 @@ class AttendanceRowForm(forms.Form):
     substitute = forms.TypedChoiceField(
         label=_("Suppléant·e qui siège"), required=False, coerce=int, empty_value=None
     )
-    proxy_to = forms.TypedChoiceField(
-        label=_("Mandat donné à"), required=False, coerce=int, empty_value=None
-    )
+    proxy_to = forms.TypedChoiceField(label=_("Mandat donné à"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, mandat, substitutes, holders, recorded, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +137,9 @@ class CloseItemForm(forms.Form):
 class PostponeForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif de l’ajournement"),
-        help_text=_("Il figurera au procès-verbal ; le dossier revient dans la liste des dossiers à inscrire."),
+        help_text=_(
+            "Il figurera au procès-verbal ; le dossier revient dans la liste des dossiers à inscrire."
+        ),
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Indiquez le motif de l’ajournement : il figurera au procès-verbal.")},

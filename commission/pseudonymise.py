@@ -26,8 +26,43 @@ AXE_ORDER = {axe: index for index, axe in enumerate(AxeKind.values)}
 
 # Name particles and short words that must not be masked everywhere in a text ("Le Gall", "da Silva").
 _PARTICLES = frozenset(
-    "a al au aux ben bin d da das de del della der des di do dos du el en et l la las le les lo los "
-    "san sans sur ter van von y".split()
+    [
+        "a",
+        "al",
+        "au",
+        "aux",
+        "ben",
+        "bin",
+        "d",
+        "da",
+        "das",
+        "de",
+        "del",
+        "della",
+        "der",
+        "des",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "el",
+        "en",
+        "et",
+        "l",
+        "la",
+        "las",
+        "le",
+        "les",
+        "lo",
+        "los",
+        "san",
+        "sans",
+        "sur",
+        "ter",
+        "van",
+        "von",
+        "y",
+    ]
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE = re.compile(r"(?<!\w)\+?\d(?:[\s.\-/]?\d){7,}(?!\w)")

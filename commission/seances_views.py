@@ -1,8 +1,733 @@
-from django.shortcuts import get_object_or_404, render
+"""The session screens: the secretariat prepares, convenes, records attendance and runs the votes; the
+members read the pseudonymised dossiers and vote; everyone convened downloads the minutes.
 
-from commission.access import seances_visible_to
+Every view reaches the session through `seances_visible_to` (a member not convened gets a 404); the
+secretariat's actions also need the secretariat of that commission, or they are a 404 too. The views
+hold no rule of the procedure: they call commission.workflow and show its WorkflowError messages.
+"""
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commission import audit, private_files, workflow
+from commission.access import departement_id_of, seances_visible_to
+from commission.enums import MandatRole, PointKind, PointState, PresenceStatus, Role, SeanceState, VoteChoice
+from commission.forms_seances import (
+    AgendaAddForm,
+    AttendanceRowForm,
+    CloseItemForm,
+    PostponeForm,
+    ReconveneForm,
+    SeanceForm,
+    ShowOfHandsForm,
+    VoteForm,
+)
+from commission.models import Commission, Mandat, ProcesVerbal
+from commission.pseudonymise import dossier_for_members
+from parcours.access import demandes_visible_to
+from parcours.enums import DemandeKind, DemandeState
+from parcours.models import ObjectifInsertion
+from parcours.workflow import WorkflowError
+
+# States in which the agenda can change and attendance be taken (the workflow refuses the others).
+AGENDA_STATES = (SeanceState.PREPAREE, SeanceState.CONVOQUEE)
+ATTENDANCE_STATES = (SeanceState.CONVOQUEE, SeanceState.OUVERTE)
+# Applications the secretariat may put on an agenda: initial applications, renewals and early-end
+# proposals alike, once admissible or postponed by an earlier session.
+ADMISSIBLE_STATES = (DemandeState.RECEVABLE, DemandeState.AJOURNEE)
+# htmx stops polling when a response has this status (the item is settled: the tally is final).
+HTMX_STOP_POLLING = 286
 
 
+# --- Rights ----------------------------------------------------------------------------------------
+
+
+def is_secretariat_of(user, seance) -> bool:
+    return user.has_role(Role.SECRETARIAT) and departement_id_of(user) == seance.commission.departement_id
+
+
+def sees_identity(user, seance) -> bool:
+    """The secretariat and the president see who the person is; members see a reference only."""
+    return (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)) and (
+        departement_id_of(user) == seance.commission.departement_id
+    )
+
+
+def _seance(request, pk):
+    return get_object_or_404(
+        seances_visible_to(request.user).select_related("commission", "reconvened_from"), pk=pk
+    )
+
+
+def _secretariat_seance(request, pk):
+    seance = _seance(request, pk)
+    if not is_secretariat_of(request.user, seance):
+        raise Http404
+    return seance
+
+
+def _point(seance, point_pk):
+    points = seance.points.select_related(
+        "demande__beneficiaire", "demande__association", "presenting_association", "avis"
+    ).prefetch_related(Prefetch("demande__objectifs", queryset=ObjectifInsertion.objects.order_by("pk")))
+    return get_object_or_404(points, pk=point_pk)
+
+
+def _secretariat_commission(user):
+    if not user.has_role(Role.SECRETARIAT) or departement_id_of(user) is None:
+        raise Http404
+    return get_object_or_404(Commission, departement_id=departement_id_of(user))
+
+
+def _detail_url(seance, anchor=""):
+    return reverse("commission:seance", args=[seance.pk]) + (f"#{anchor}" if anchor else "")
+
+
+# --- Sessions: list, creation, detail -----------------------------------------------------------------
+
+
+@require_GET
+def seance_list(request):
+    seances = list(
+        seances_visible_to(request.user)
+        .select_related("commission")
+        .annotate(point_count=Count("points", distinct=True))
+        .order_by("-starts_at")
+    )
+    current = [s for s in seances if s.state in (*AGENDA_STATES, SeanceState.OUVERTE)]
+    current.reverse()  # the next session first
+    past = [s for s in seances if s.state not in (*AGENDA_STATES, SeanceState.OUVERTE)]
+    can_create = request.user.has_role(Role.SECRETARIAT) and departement_id_of(request.user) is not None
+    return render(
+        request,
+        "commission/seances/list.html",
+        {"current": current, "past": past, "can_create": can_create},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def seance_create(request):
+    commission = _secretariat_commission(request.user)
+    form = SeanceForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            seance = workflow.create_seance(
+                commission=commission, kind=form.cleaned_data["kind"], **form.workflow_kwargs()
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("La séance est créée. Composez son ordre du jour, puis convoquez les membres.")
+            )
+            return redirect("commission:agenda", pk=seance.pk)
+    return render(
+        request,
+        "commission/seances/form.html",
+        {
+            "form": form,
+            "commission": commission,
+            "seance": None,
+            "title": _("Nouvelle séance"),
+            "submit_label": _("Créer la séance"),
+            "action": reverse("commission:seance_create"),
+        },
+    )
+
+
+@dataclass
+class AttendanceRow:
+    mandat: Mandat
+    presence: object  # Presence or None
+    substitutes: list
+
+
+def _attendance(seance):
+    """Convened titulars with their substitutes and their attendance, in three queries."""
+    convocations = list(
+        seance.convocations.select_related("mandat__user", "mandat__organisation").order_by(
+            "mandat__organisation__name", "mandat__user__last_name", "mandat__pk"
+        )
+    )
+    presences = {
+        p.mandat_id: p
+        for p in seance.presences.select_related(
+            "substitute__user", "proxy_to__user", "proxy_to__organisation"
+        )
+    }
+    substitutes = defaultdict(list)
+    for convocation in convocations:
+        if convocation.mandat.role == MandatRole.SUPPLEANT:
+            substitutes[convocation.mandat.titulaire_id].append(convocation.mandat)
+    rows = [
+        AttendanceRow(
+            mandat=c.mandat, presence=presences.get(c.mandat_id), substitutes=substitutes[c.mandat_id]
+        )
+        for c in convocations
+        if c.mandat.role == MandatRole.TITULAIRE
+    ]
+    return convocations, rows
+
+
+@require_GET
 def seance_detail(request, pk):
-    seance = get_object_or_404(seances_visible_to(request.user).select_related("commission"), pk=pk)
-    return render(request, "commission/seance_detail.html", {"seance": seance})
+    seance = _seance(request, pk)
+    user = request.user
+    secretariat = is_secretariat_of(user, seance)
+    points = list(
+        seance.points.select_related("demande__beneficiaire", "presenting_association", "avis").order_by(
+            "order"
+        )
+    )
+    convocations, attendance = _attendance(seance)
+    quorum = workflow.quorum(seance)
+    minutes = ProcesVerbal.objects.filter(seance=seance).first()
+    mine = [c for c in convocations if c.mandat.user_id == user.pk]
+    return render(
+        request,
+        "commission/seances/detail.html",
+        {
+            "seance": seance,
+            "points": points,
+            "convocations": convocations,
+            "attendance": attendance,
+            "attendance_recorded": any(row.presence for row in attendance),
+            "quorum": quorum,
+            "minutes": minutes,
+            "my_convocations": mine,
+            "is_secretariat": secretariat,
+            "sees_identity": sees_identity(user, seance),
+            "can_edit_agenda": secretariat and seance.state in AGENDA_STATES,
+            "can_convene": secretariat and seance.state in workflow.TRANSITIONS["convene"],
+            "can_take_attendance": secretariat and seance.state in ATTENDANCE_STATES,
+            "can_open": secretariat and seance.state in workflow.TRANSITIONS["open"],
+            "can_close": secretariat and seance.state in workflow.TRANSITIONS["close"],
+            "can_reconvene": secretariat
+            and seance.state in ATTENDANCE_STATES
+            and any(row.presence for row in attendance)
+            and not quorum.reached,
+            "items_open": any(p.state == PointState.A_EXAMINER for p in points),
+        },
+    )
+
+
+def _run(request, seance, action, success):
+    """Call a workflow action that needs no input; the outcome is a message on the session page."""
+    try:
+        action()
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect(_detail_url(seance))
+
+
+@require_POST
+def seance_convene(request, pk):
+    seance = _secretariat_seance(request, pk)
+    again = seance.state == SeanceState.CONVOQUEE
+    try:
+        convocations = workflow.convene(seance, user=request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        message = (
+            _("La convocation est envoyée de nouveau à %(count)s membres, avec l’ordre du jour à jour.")
+            if again
+            else _("La convocation est envoyée à %(count)s membres (titulaires et suppléants).")
+        )
+        messages.success(request, message % {"count": len(convocations)})
+    return redirect(_detail_url(seance))
+
+
+@require_POST
+def seance_open(request, pk):
+    seance = _secretariat_seance(request, pk)
+    return _run(
+        request,
+        seance,
+        lambda: workflow.open_seance(seance, user=request.user),
+        _("La séance est ouverte : les membres présents peuvent voter."),
+    )
+
+
+@require_POST
+def seance_close(request, pk):
+    seance = _secretariat_seance(request, pk)
+    return _run(
+        request,
+        seance,
+        lambda: workflow.close_seance(seance, user=request.user),
+        _(
+            "La séance est close. Le procès-verbal est en préparation ; il sera téléchargeable sur cette page."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def seance_reconvene(request, pk):
+    seance = _secretariat_seance(request, pk)
+    form = ReconveneForm(
+        request.POST or None, initial={"place": seance.place, "video_link": seance.video_link}
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            new = workflow.reconvene(seance, user=request.user, **form.workflow_kwargs())
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "La nouvelle séance est créée sur le même ordre du jour ; elle délibérera sans condition "
+                    "de quorum. Convoquez maintenant les membres."
+                ),
+            )
+            return redirect(_detail_url(new))
+    return render(
+        request,
+        "commission/seances/form.html",
+        {
+            "form": form,
+            "commission": seance.commission,
+            "seance": seance,
+            "title": _("Nouvelle convocation après un défaut de quorum"),
+            "submit_label": _("Créer la nouvelle séance"),
+            "action": reverse("commission:seance_reconvene", args=[seance.pk]),
+        },
+    )
+
+
+@require_GET
+def minutes_download(request, pk):
+    """The minutes, for the secretariat, the president and the members convened (the session's scope)."""
+    seance = _seance(request, pk)
+    minutes = get_object_or_404(ProcesVerbal, seance=seance)
+    day = timezone.localtime(seance.starts_at).date().isoformat()
+    return FileResponse(
+        io.BytesIO(private_files.read(minutes.file_path)),
+        as_attachment=True,
+        filename=f"proces-verbal-seance-{day}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- Agenda --------------------------------------------------------------------------------------------
+
+
+def _admissible(request, seance):
+    return (
+        demandes_visible_to(request.user)
+        .filter(commission=seance.commission, state__in=ADMISSIBLE_STATES)
+        .select_related("beneficiaire", "association")
+        .order_by("admissible_at", "pk")
+    )
+
+
+def _agenda_changed(request, seance):
+    if seance.state == SeanceState.CONVOQUEE:
+        messages.warning(
+            request,
+            _(
+                "Les membres sont déjà convoqués : envoyez de nouveau la convocation avec l’ordre du jour modifié."
+            ),
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def agenda(request, pk):
+    seance = _secretariat_seance(request, pk)
+    admissible = _admissible(request, seance)
+    if request.method == "POST":
+        form = AgendaAddForm(request.POST, admissible=admissible)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("demande", [])))
+            return redirect("commission:agenda", pk=seance.pk)
+        demande = form.cleaned_data["demande"]
+        kind = PointKind.FIN_ANTICIPEE if demande.kind == DemandeKind.FIN_ANTICIPEE else PointKind.EXAMEN
+        try:
+            point = workflow.add_point(seance, demande=demande, user=request.user, kind=kind)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Le dossier %(ref)s est inscrit au point %(order)s de l’ordre du jour.")
+                % {"ref": demande.beneficiaire.reference, "order": point.order},
+            )
+            _agenda_changed(request, seance)
+        return redirect("commission:agenda", pk=seance.pk)
+    points = seance.points.select_related("demande__beneficiaire", "presenting_association").order_by("order")
+    return render(
+        request,
+        "commission/seances/agenda.html",
+        {
+            "seance": seance,
+            "points": list(points),
+            "admissible": list(admissible),
+            "can_edit": seance.state in AGENDA_STATES,
+        },
+    )
+
+
+@require_POST
+def point_remove(request, pk, point_pk):
+    seance = _secretariat_seance(request, pk)
+    point = get_object_or_404(seance.points.select_related("demande__beneficiaire"), pk=point_pk)
+    reason = _("Retiré de l’ordre du jour de la %(seance)s.") % {"seance": str(seance).lower()}
+    reference = point.demande.beneficiaire.reference
+    try:
+        workflow.remove_point(point, user=request.user, reason=reason)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Le dossier %(ref)s est retiré de l’ordre du jour ; il revient dans les dossiers à inscrire.")
+            % {"ref": reference},
+        )
+        _agenda_changed(request, seance)
+    return redirect("commission:agenda", pk=seance.pk)
+
+
+# --- Attendance ----------------------------------------------------------------------------------------
+
+
+class _RowRefused(Exception):
+    def __init__(self, form, message):
+        super().__init__(message)
+        self.form = form
+        self.message = message
+
+
+# Present members first (a proxy can only go to someone present), then proxies given, then the rest
+# (a member who held a proxy may be marked absent once the proxy has moved to someone else).
+_RECORDING_ORDER = {PresenceStatus.PRESENT: 0, PresenceStatus.VISIO: 0, PresenceStatus.MANDAT: 1}
+
+
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk):
+    seance = _secretariat_seance(request, pk)
+    _convocations, rows = _attendance(seance)
+    titulars = [row.mandat for row in rows]
+    by_pk = {m.pk: m for m in titulars} | {s.pk: s for row in rows for s in row.substitutes}
+    data = request.POST if request.method == "POST" else None
+    forms = []
+    for row in rows:
+        presence = row.presence
+        initial = (
+            {
+                "status": presence.status,
+                "substitute": presence.substitute_id,
+                "proxy_to": presence.proxy_to_id,
+            }
+            if presence
+            else {}
+        )
+        form = AttendanceRowForm(
+            data,
+            prefix=f"m{row.mandat.pk}",
+            initial=initial,
+            mandat=row.mandat,
+            substitutes=row.substitutes,
+            holders=[m for m in titulars if m.pk != row.mandat.pk],
+            recorded=presence is not None,
+        )
+        form.row = row
+        forms.append(form)
+    refused = None
+    if data is not None and all(form.is_valid() for form in forms):
+        changes = [
+            form
+            for form in forms
+            if form.cleaned_data["status"] and (form.has_changed() or form.row.presence is None)
+        ]
+        changes.sort(key=lambda form: _RECORDING_ORDER.get(form.cleaned_data["status"], 2))
+        try:
+            # The whole sheet or nothing: a refused line leaves the attendance as it was.
+            with transaction.atomic():
+                for form in changes:
+                    _record_row(seance, form, by_pk)
+        except _RowRefused as error:
+            error.form.add_error(None, error.message)
+            refused = error.form
+        else:
+            messages.success(
+                request,
+                _("La feuille de présence est enregistrée (%(count)s lignes modifiées).")
+                % {"count": len(changes)},
+            )
+            return redirect(_detail_url(seance, "quorum"))
+    return render(
+        request,
+        "commission/seances/attendance.html",
+        {
+            "seance": seance,
+            "forms": forms,
+            "refused": refused,
+            "has_errors": any(form.errors for form in forms),
+            "can_edit": seance.state in ATTENDANCE_STATES,
+        },
+    )
+
+
+def _record_row(seance, form, by_pk):
+    data = form.cleaned_data
+    try:
+        workflow.record_presence(
+            seance,
+            mandat=form.mandat,
+            status=data["status"],
+            substitute=by_pk.get(data["substitute"]),
+            proxy_to=by_pk.get(data["proxy_to"]),
+        )
+    except WorkflowError as error:
+        raise _RowRefused(form, error.message) from error
+
+
+# --- Agenda items: the member's page ---------------------------------------------------------------------
+
+
+@dataclass
+class Seat:
+    """A seat whose vote the user casts on an item: their own, the titular they replace, or a proxy."""
+
+    seat: Mandat
+    caster: Mandat
+    form: VoteForm
+    vote: object  # Vote or None
+    can_vote: bool
+    why_not: str
+
+    @property
+    def relation(self):
+        if self.seat.pk == self.caster.pk:
+            return "own"
+        if self.caster.titulaire_id == self.seat.pk:
+            return "substitute"
+        return "proxy"
+
+
+def _seats(point, mandats, data=None, posted_seat=None):
+    voting = {m.pk for m in workflow.voting_seats(point)}
+    pairs = []
+    for mandat in mandats:
+        pairs += [(seat, mandat) for seat in workflow.seats_cast_by(point, mandat)]
+    votes = {v.mandat_id: v for v in point.votes.filter(mandat__in=[seat for seat, _caster in pairs])}
+    seats = []
+    for seat, caster in pairs:
+        vote = votes.get(seat.pk)
+        initial = {"choice": vote.choice, "comment": vote.comment} if vote else {}
+        bound = data if posted_seat == str(seat.pk) else None
+        if seat.pk in voting:
+            why_not = ""
+        elif not seat.voting:
+            why_not = _("Ce siège n’a pas voix délibérative.")
+        else:
+            why_not = _(
+                "L’association qui présente ce dossier ne prend pas part au vote : elle donne son propre avis."
+            )
+        seats.append(
+            Seat(
+                seat=seat,
+                caster=caster,
+                form=VoteForm(bound, prefix=f"siege-{seat.pk}", initial=initial),
+                vote=vote,
+                can_vote=not why_not,
+                why_not=why_not,
+            )
+        )
+    return seats
+
+
+@require_http_methods(["GET", "POST"])
+def point_detail(request, pk, point_pk):
+    """The item as a member sees it: the pseudonymised dossier and, for the seats they cast, the vote."""
+    seance = _seance(request, pk)
+    point = _point(seance, point_pk)
+    mandats = list(
+        Mandat.objects.filter(user=request.user, commission=seance.commission).select_related("organisation")
+    )
+    posted_seat = request.POST.get("siege") if request.method == "POST" else None
+    seats = _seats(point, mandats, request.POST or None, posted_seat)
+    if request.method == "POST":
+        seat = next((s for s in seats if str(s.seat.pk) == posted_seat), None)
+        if seat is None:
+            _refuse_unlisted_vote(request, mandats)
+            return redirect("commission:point", pk=seance.pk, point_pk=point.pk)
+        if seat.form.is_valid():
+            try:
+                workflow.cast_vote(
+                    point,
+                    caster=seat.caster,
+                    seat=seat.seat,
+                    choice=seat.form.cleaned_data["choice"],
+                    comment=seat.form.cleaned_data["comment"],
+                )
+            except WorkflowError as error:
+                if seat.can_vote and workflow.vote_window_is_open(point):
+                    seat.form.add_error(None, error.message)  # the form comes back with what was typed
+                else:
+                    messages.error(request, error.message)  # no form to come back to: the page says why
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Votre vote « %(choice)s » est enregistré. Vous pouvez le modifier tant que le point n’est pas clos."
+                    )
+                    % {"choice": VoteChoice(seat.form.cleaned_data["choice"]).label},
+                )
+                return redirect(reverse("commission:point", args=[seance.pk, point.pk]) + "#vote")
+    audit.record(request, point.demande)
+    recused = any(workflow.is_recused(point, mandat) for mandat in mandats)
+    return render(
+        request,
+        "commission/seances/point.html",
+        {
+            "seance": seance,
+            "point": point,
+            "dossier": dossier_for_members(point.demande, on=timezone.localdate(seance.starts_at)),
+            "sees_identity": sees_identity(request.user, seance),
+            "is_secretariat": is_secretariat_of(request.user, seance),
+            "sits": bool(mandats),
+            "seats": seats,
+            "recused": recused,
+            "window_open": workflow.vote_window_is_open(point),
+            "quorum": workflow.quorum(seance),
+        },
+    )
+
+
+def _refuse_unlisted_vote(request, mandats):
+    """A vote for a seat the page did not offer (absent member, forged form): nothing is recorded."""
+    if not mandats:
+        messages.error(request, _("Vous ne siégez pas à cette commission : vous ne votez pas."))
+    else:
+        messages.error(
+            request,
+            _(
+                "Vous ne pouvez voter que pour votre siège, si votre présence à la séance est relevée, ou pour "
+                "le membre que vous représentez. Adressez-vous au secrétariat si votre présence manque."
+            ),
+        )
+
+
+# --- Agenda items: the secretariat's page ----------------------------------------------------------------
+
+
+def _tally_context(seance, point):
+    """The live tally: counts, and which seats that may vote have voted (not how)."""
+    voting_ids = [m.pk for m in workflow.voting_seats(point)]
+    votes = {v.mandat_id: v for v in point.votes.select_related("cast_by__user")}
+    seats = Mandat.objects.filter(pk__in=voting_ids).select_related("user", "organisation")
+    rows = sorted(
+        ({"mandat": m, "vote": votes.get(m.pk)} for m in seats),
+        key=lambda row: (row["mandat"].organisation.name, row["mandat"].user.last_name, row["mandat"].pk),
+    )
+    return {
+        "seance": seance,
+        "point": point,
+        "tally": workflow.tally(point),
+        "seat_rows": rows,
+        "voted_count": sum(1 for row in rows if row["vote"]),
+        "polling": point.state == PointState.A_EXAMINER,
+    }
+
+
+def _opinion_message(avis):
+    return _("Le point est clos : avis %(avis)s (%(f)s pour, %(d)s contre, %(a)s abstention(s)).") % {
+        "avis": _("favorable") if avis.favorable else _("défavorable"),
+        "f": avis.votes_favorable,
+        "d": avis.votes_defavorable,
+        "a": avis.abstentions,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def point_manage(request, pk, point_pk):
+    """The secretariat runs an item: live tally, closing with the opinion, postponement, show of hands."""
+    seance = _secretariat_seance(request, pk)
+    point = _point(seance, point_pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    close_form = CloseItemForm(request.POST if action == "clore" else None, prefix="clore")
+    postpone_form = PostponeForm(request.POST if action == "ajourner" else None, prefix="ajourner")
+    hands_form = ShowOfHandsForm(request.POST if action == "main_levee" else None, prefix="main-levee")
+    attempt = None
+    if action == "clore" and close_form.is_valid():
+        attempt = (
+            close_form,
+            lambda: workflow.close_point(
+                point, user=request.user, dissent=close_form.cleaned_data["dissent"]
+            ),
+            _opinion_message,
+        )
+    elif action == "ajourner" and postpone_form.is_valid():
+        attempt = (
+            postpone_form,
+            lambda: workflow.postpone_point(
+                point, user=request.user, reason=postpone_form.cleaned_data["reason"]
+            ),
+            lambda _point: _("Le point est ajourné ; le dossier revient dans les dossiers à inscrire."),
+        )
+    elif action == "main_levee" and hands_form.is_valid():
+        data = hands_form.cleaned_data
+        attempt = (
+            hands_form,
+            lambda: workflow.record_show_of_hands(
+                point,
+                user=request.user,
+                favorable=data["favorable"],
+                defavorable=data["defavorable"],
+                abstentions=data["abstentions"],
+                president_choice=data["president_choice"] or None,
+                dissent=data["dissent"],
+            ),
+            _opinion_message,
+        )
+    if attempt is not None:
+        form, run, message = attempt
+        try:
+            outcome = run()
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, message(outcome))
+            return redirect("commission:point_manage", pk=seance.pk, point_pk=point.pk)
+    audit.record(request, point.demande)
+    context = _tally_context(seance, point)
+    return render(
+        request,
+        "commission/seances/point_manage.html",
+        {
+            **context,
+            "quorum": workflow.quorum(seance),
+            "window_open": workflow.vote_window_is_open(point),
+            "close_form": close_form,
+            "postpone_form": postpone_form,
+            "hands_form": hands_form,
+            "next_point": seance.points.filter(order__gt=point.order, state=PointState.A_EXAMINER)
+            .order_by("order")
+            .first(),
+        },
+    )
+
+
+@require_GET
+def point_tally(request, pk, point_pk):
+    """The tally fragment the secretariat's page polls every two seconds (htmx)."""
+    seance = _secretariat_seance(request, pk)
+    point = get_object_or_404(seance.points.select_related("demande", "avis"), pk=point_pk)
+    context = _tally_context(seance, point)
+    status = HTMX_STOP_POLLING if request.htmx and not context["polling"] else 200
+    return render(request, "commission/seances/_tally.html", context, status=status)

@@ -107,8 +107,13 @@ def add_point(seance, *, demande, user, kind=PointKind.EXAMEN) -> PointOrdreDuJo
 @transaction.atomic
 def remove_point(point, *, user, reason=""):
     seance = _locked(point.seance)
+    point = PointOrdreDuJour.objects.select_related("demande").get(pk=point.pk)
     if seance.state not in (SeanceState.PREPAREE, SeanceState.CONVOQUEE):
         raise WorkflowError(_("L’ordre du jour d’une séance ouverte ou close ne change plus."))
+    if point.state != PointState.A_EXAMINER:
+        raise WorkflowError(
+            _("Ce point est déjà réglé (avis rendu ou ajourné) : il reste à l’ordre du jour.")
+        )
     demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
     point.delete()
 
@@ -152,6 +157,8 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
         raise WorkflowError(
             _("Aucun membre en fonction à convoquer : vérifiez les mandats de la commission.")
         )
+    # Members whose mandate ended before the session are no longer convened (CRPA R133-4).
+    seance.convocations.exclude(mandat__in=mandats).delete()
     convocations = []
     for mandat in mandats:
         convocation, _created = Convocation.objects.update_or_create(
@@ -173,9 +180,11 @@ def cancel(seance, *, user, reason: str):
     _check(seance, "cancel")
     if not reason.strip():
         raise WorkflowError(_("Indiquez le motif de l’annulation."))
-    for point in seance.points.select_related("demande"):
+    # Items already postponed belong to their dossier's history (the dossier may be on a later agenda).
+    pending = seance.points.filter(state=PointState.A_EXAMINER).select_related("demande")
+    for point in pending:
         demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
-    seance.points.all().delete()
+    pending.delete()
     seance.state = SeanceState.ANNULEE
     seance.save(update_fields=["state"])
     return seance
@@ -270,7 +279,7 @@ def open_seance(seance, *, user) -> Seance:
 # --- Votes -----------------------------------------------------------------------------------------
 
 
-def _recused(point, mandat) -> bool:
+def is_recused(point, mandat) -> bool:
     """The association that presents (or accompanies) the dossier does not vote on it."""
     return mandat.organisation_id in (point.presenting_association_id, point.demande.association_id)
 
@@ -295,7 +304,9 @@ def voting_seats(point) -> list[Mandat]:
         "mandat__organisation", "substitute", "proxy_to"
     )
     return [
-        p.mandat for p in presences if not _recused(point, p.mandat) and not _recused(point, _caster_of(p))
+        p.mandat
+        for p in presences
+        if not is_recused(point, p.mandat) and not is_recused(point, _caster_of(p))
     ]
 
 
@@ -337,7 +348,7 @@ def cast_vote(point, *, caster: Mandat, seat: Mandat, choice: str, comment: str 
         )
     if not seat.voting:
         raise WorkflowError(_("Ce siège n’a pas voix délibérative."))
-    if _recused(point, seat) or _recused(point, caster):
+    if is_recused(point, seat) or is_recused(point, caster):
         raise WorkflowError(
             _("L’association qui présente ce dossier ne prend pas part au vote : elle donne son propre avis.")
         )
@@ -512,9 +523,13 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
         postpone_point(point, user=user, reason=reason)
         add_point(new, demande=point.demande, user=user, kind=point.kind)
     if seance.state == SeanceState.OUVERTE:
+        # The minutes record who was there and that the quorum was not reached (CRPA R133-13).
         seance.state = SeanceState.CLOSE
         seance.closed_at = timezone.now()
         seance.save(update_fields=["state", "closed_at"])
+        from commission.tasks import render_minutes
+
+        transaction.on_commit(lambda: render_minutes.delay(seance.pk))
     else:
         seance.state = SeanceState.ANNULEE
         seance.save(update_fields=["state"])
@@ -548,6 +563,7 @@ __all__ = [
     "reconvene",
     "record_presence",
     "record_show_of_hands",
+    "is_recused",
     "remove_point",
     "seats_cast_by",
     "tally",
