@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from beneficiaires.access import visible_to
 from beneficiaires.forms import BeneficiaireCreateForm, BeneficiaireForm, approved_departements
 from beneficiaires.models import Accompagnement
+from commission import audit
 from commission.access import association_of
 from commission.enums import Role
 from commission.models import User
@@ -65,6 +66,8 @@ def beneficiaire_list(request):
         .order_by("last_name", "first_names", "pk")
     )
     page = Paginator(personnes, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    audit.record_list(request, page.object_list)
     return render(
         request,
         "beneficiaires/beneficiaire_list.html",
@@ -107,7 +110,8 @@ def beneficiaire_detail(request, pk):
     accompagnements = Accompagnement.objects.select_related("association", "referent").order_by(
         "-start", "-pk"
     )
-    beneficiaire = get_object_or_404(
+    beneficiaire = audit.get_or_404(
+        request,
         visible_to(user)
         .select_related("departement")
         .prefetch_related(Prefetch("accompagnements", queryset=accompagnements)),

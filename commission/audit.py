@@ -49,6 +49,23 @@ def record(request, obj, action=AuditAction.READ, *, object_type=None, object_id
     )
 
 
+def record_list(request, objects) -> None:
+    """A page that lists persons reads each identity it shows: one row per object, one INSERT."""
+    ip, path = client_ip(request), request.path[:300]
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=request.user,
+            ip=ip,
+            action=AuditAction.READ,
+            object_type=obj._meta.label,
+            object_id=str(obj.pk),
+            person_id=person_id_of(obj),
+            path=path,
+        )
+        for obj in objects
+    )
+
+
 def get_or_404(request, queryset, action=AuditAction.READ, **lookup):
     """`get_object_or_404` on the user's scope, recording the read when the object is found."""
     obj = get_object_or_404(queryset, **lookup)

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission import audit
 from parcours import instruction as rules
 from parcours import thread
 from parcours.enums import DemandeState, MessageSide
@@ -18,15 +19,18 @@ from parcours.workflow import demandes as workflow
 def inbox(request):
     if not rules.is_secretariat(request.user):
         raise Http404
+    rows = list(rules.inbox(request.user))
+    audit.record_list(request, [row.demande for row in rows])
     return render(
         request,
         "parcours/inbox.html",
-        {"rows": rules.inbox(request.user), "long_wait_days": rules.LONG_WAIT_DAYS},
+        {"rows": rows, "long_wait_days": rules.LONG_WAIT_DAYS},
     )
 
 
 def instruction(request, pk):
-    demande = get_object_or_404(
+    demande = audit.get_or_404(
+        request,
         rules.demandes_to_instruct(request.user).select_related(
             "beneficiaire", "association", "commission", "referent", "parcours"
         ),

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from commission import audit
 from commission.access import association_of
 from commission.enums import Role
 from commission.models import User
@@ -28,6 +29,8 @@ def dossier_list(request):
     )
     demandes = with_list_columns(filter_demandes(demandes, form.filters)).order_by("-last_change", "-pk")
     page = Paginator(demandes, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    audit.record_list(request, page.object_list)
     return render(
         request,
         "parcours/dossier_list.html",

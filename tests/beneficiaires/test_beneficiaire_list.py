@@ -213,6 +213,6 @@ def test_list_query_count_does_not_grow_with_rows(
     for query in ({}, filters):
         # Session, user, organisation, roles, count, caseworkers, rows, then one query per column
         # prefetched (caseworker, dossier, pathway), the session saved, and savepoints.
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(17):
             response = client.get(URL, query)
         assert len(listed(response)) == min(rows, 20)

@@ -80,3 +80,48 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table():
     ):
         cursor.execute("DELETE FROM commission_accesslog WHERE id = %s", [entry.pk])
     assert AccessLog.objects.filter(pk=entry.pk, action=AuditAction.READ).exists()
+
+
+def test_pages_that_show_identities_record_each_person_read(client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from commission.enums import OrganisationKind, Role
+    from parcours.enums import DemandeState
+    from tests.factories import AssociationFactory, DepartementFactory, OrganisationFactory
+
+    departement = DepartementFactory()
+    association = AssociationFactory(departement=departement)
+    demandes = [
+        DemandeFactory(
+            departement=departement,
+            association=association,
+            complete=True,
+            state=DemandeState.DEPOSEE,
+            submitted_at=timezone.now(),
+        )
+        for _ in range(3)
+    ]
+    caseworker = UserFactory(organisation=association, roles=[Role.REFERENT])
+    client.force_login(caseworker)
+    client.get(reverse("beneficiaires:list"))
+    listed = set(AccessLog.objects.filter(user=caseworker).values_list("person_id", flat=True))
+    assert listed == {d.beneficiaire_id for d in demandes}
+    client.get(reverse("beneficiaires:detail", args=[demandes[0].beneficiaire_id]))
+    assert (
+        AccessLog.objects.filter(
+            user=caseworker,
+            object_type="beneficiaires.Beneficiaire",
+            object_id=str(demandes[0].beneficiaire_id),
+        ).count()
+        == 2
+    )
+
+    secretariat = UserFactory(
+        organisation=OrganisationFactory(kind=OrganisationKind.SECRETARIAT, departement=departement),
+        roles=[Role.SECRETARIAT],
+    )
+    client.force_login(secretariat)
+    client.get(reverse("parcours:inbox"))
+    client.get(reverse("parcours:instruction", args=[demandes[1].pk]))
+    assert AccessLog.objects.filter(user=secretariat, object_type="parcours.Demande").count() == 4

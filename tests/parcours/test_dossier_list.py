@@ -201,7 +201,7 @@ def test_query_count_does_not_grow_with_rows(client, association, django_assert_
     for query in ({}, filters):
         # Session, user, organisation, roles, the caseworker filtered on, count, rows with their columns,
         # the caseworkers offered, the session saved, savepoints: the same at 5 and 50 rows.
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             response = client.get(URL, query)
         assert response.context["page"].paginator.count == rows
         assert len(listed(response)) == min(rows, 20)
