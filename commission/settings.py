@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 12 * 60 * 60},
     },
+    "purge-exports": {
+        "task": "parcours.tasks_exports.purge_exports",
+        "schedule": crontab(hour=4, minute=0),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "end-lapsed-pathways": {
         "task": "parcours.tasks.end_lapsed_pathways",
         "schedule": crontab(hour=6, minute=0),

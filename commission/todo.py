@@ -11,6 +11,7 @@ from commission.access import seances_visible_to
 from commission.enums import Role
 from commission.models import Agrement
 from parcours import access as parcours_access
+from parcours import reminders
 from parcours.enums import DemandeState, TitreSejourState
 from parcours.models import TitreSejour
 
@@ -44,6 +45,15 @@ def sections_for(user) -> list[Section]:
     now = timezone.now()
     today = timezone.localdate()
     sections = []
+    if user.has_role(Role.REFERENT) or user.has_role(Role.SECRETARIAT) or user.has_role(Role.ETRANGERS):
+        sections.append(
+            _section(
+                "rappels",
+                _("Rappels"),
+                _("Aucun rappel en attente."),
+                reminders.pending_for(user, today),
+            )
+        )
     if user.has_role(Role.REFERENT):
         sections += [
             _section(

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("beneficiaires.urls")),
     path("", include("parcours.urls")),
     path("", include("parcours.urls_decisions")),
+    path("", include("parcours.urls_bilan")),
     path("", include("commission.seances_urls")),
     path("securite/verification/", security_views.two_factor_verify, name="two_factor_verify"),
     path("securite/activation/", security_views.two_factor_setup, name="two_factor_setup"),

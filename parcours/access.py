@@ -40,8 +40,8 @@ def parcours_visible_to(user):
 def demandes_decidable_by(user):
     """The president (the prefect or their delegate) decides on their département's applications
     (CASF L121-9). Nobody else, not even the secretariat that prepares the decisions."""
-    departement_id = departement_id_of(user) if user.is_authenticated else None
-    if departement_id and user.has_role(Role.PRESIDENT):
+    departement_id = departement_id_of(user, Role.PRESIDENT)
+    if departement_id:
         return Demande.objects.submitted().filter(commission__departement_id=departement_id)
     return Demande.objects.none()
 
@@ -57,13 +57,15 @@ def courriers_visible_to(user):
     if not user.is_authenticated:
         return Courrier.objects.none()
     scope = Q(pk__in=[])
-    departement_id = departement_id_of(user)
-    if departement_id:
-        of_departement = Q(decision__demande__commission__departement_id=departement_id)
-        if user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT):
-            scope |= of_departement
-        if user.has_role(Role.ETRANGERS):
-            scope |= of_departement & Q(kind=CourrierKind.INFORMATION_ETRANGERS)
+    staff_departement = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
+    if staff_departement:
+        scope |= Q(decision__demande__commission__departement_id=staff_departement)
+    service_departement = departement_id_of(user, Role.ETRANGERS)
+    if service_departement:
+        scope |= Q(
+            kind=CourrierKind.INFORMATION_ETRANGERS,
+            decision__demande__commission__departement_id=service_departement,
+        )
     if association_of(user) is not None:
         scope |= Q(kind=CourrierKind.NOTIFICATION, decision__demande__in=demandes_visible_to(user))
     return Courrier.objects.filter(scope)
@@ -71,19 +73,17 @@ def courriers_visible_to(user):
 
 def titres_visible_to(user):
     """The foreigners' service: the residence permits of its département's pathways, to record them."""
-    departement_id = departement_id_of(user) if user.is_authenticated else None
-    if departement_id and user.has_role(Role.ETRANGERS):
+    departement_id = departement_id_of(user, Role.ETRANGERS)
+    if departement_id:
         return TitreSejour.objects.filter(parcours__commission__departement_id=departement_id)
     return TitreSejour.objects.none()
 
 
 def sees_permit_details(user) -> bool:
     """Number and dates of a permit are the prefecture's: an association sees its state only."""
-    return departement_id_of(user) is not None and (
-        user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT) or user.has_role(Role.ETRANGERS)
-    )
+    return departement_id_of(user) is not None
 
 
 def produces_letters(user) -> bool:
     """The secretariat produces a session's letters in one go."""
-    return departement_id_of(user) is not None and user.has_role(Role.SECRETARIAT)
+    return departement_id_of(user, Role.SECRETARIAT) is not None

@@ -119,3 +119,18 @@ class MessageKind(models.TextChoices):
     MESSAGE = "message", _("Message")
     COMPLEMENT = "complement", _("Demande de complément")
     RESUBMISSION = "resubmission", _("Dossier complété et redéposé")
+
+
+class ProductionState(models.TextChoices):
+    """Where the job that renders a decision's letters stands (the batch page polls it)."""
+
+    EN_ATTENTE = "en_attente", _("En attente")
+    EN_COURS = "en_cours", _("En cours")
+    TERMINEE = "terminee", _("Courriers produits")
+    ECHEC = "echec", _("Échec")
+
+
+class TexteCourrierKind(models.TextChoices):
+    """Paragraphs of the letters that the prefecture words itself, kept as dated data."""
+
+    VOIES_RECOURS = "voies_recours", _("Voies et délais de recours (décisions défavorables)")

@@ -133,3 +133,26 @@ def with_list_columns(demandes):
         last_change=Coalesce(Subquery(last_event), F("created_at")),
         term_end=Subquery(term_end),
     ).select_related("beneficiaire", "association", "referent")
+
+
+def dossier_list(user, data):
+    """(filter form, ordered queryset) of the dossier list for this user and these filters: the one
+    definition the list page and its exports share."""
+    from commission.access import association_of
+    from commission.enums import Role
+    from commission.models import User
+    from parcours.access import demandes_visible_to
+
+    association = association_of(user)
+    demandes = demandes_visible_to(user)
+    if association is not None:
+        referents = User.objects.filter(organisation=association, groups__name=Role.REFERENT)
+    else:
+        referents = User.objects.filter(demandes_suivies__in=demandes).distinct()
+    form = ListFilterForm(
+        data,
+        referents=referents,
+        include_drafts=association is not None,
+        with_organisation=association is None,
+    )
+    return form, with_list_columns(filter_demandes(demandes, form.filters)).order_by("-last_change", "-pk")

@@ -62,3 +62,34 @@ def notify_message(message_id) -> int:
     for email in emails:
         send_mail(subject, body, None, [email])
     return len(emails)
+
+
+def etrangers_users(departement_id):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=Role.ETRANGERS,
+            organisation__kind=OrganisationKind.SERVICE_ETRANGERS,
+            organisation__departement_id=departement_id,
+        )
+        .distinct()
+    )
+
+
+def dossier_url(demande) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("parcours:dossier", args=[demande.pk])
+
+
+def notify_decision(decision) -> int:
+    """Tell the accompanying association's caseworkers that the decision and its letter are on the
+    dossier, for them to pass it on to the person (no personal data in the e-mail)."""
+    demande = decision.demande
+    emails = sorted(association_users(current_association(demande)).values_list("email", flat=True))
+    # Neither the name nor the outcome: an e-mail may cross servers the prefecture does not control.
+    context = {"reference": demande.beneficiaire.reference, "url": dossier_url(demande) + "#decision"}
+    subject = render_to_string("parcours/emails/decision_subject.txt", context).strip()
+    body = render_to_string("parcours/emails/decision_body.txt", context)
+    for email in emails:
+        send_mail(subject, body, None, [email])
+    return len(emails)

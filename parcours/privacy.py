@@ -33,6 +33,7 @@ from parcours.models import (
     ObjectifInsertion,
     Parcours,
     TitreSejour,
+    TitreSejourEvenement,
 )
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def anonymise(person, *, user=None) -> None:
         ressources_foyer=None,
     )
     Decision.objects.filter(demande__beneficiaire=person).exclude(motifs="").update(motifs=ERASED)
+    TitreSejourEvenement.objects.filter(titre__parcours__beneficiaire=person).update(number="")
     TitreSejour.objects.filter(parcours__beneficiaire=person, state=TitreSejourState.DELIVRE).update(
         number=ERASED
     )

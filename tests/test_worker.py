@@ -24,8 +24,8 @@ def test_a_task_sent_through_redis_is_answered_by_a_worker():
     assert ping.delay().get(timeout=30) == "pong"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_daily_job_on_the_worker_ends_a_lapsed_pathway_once(django_db_serialized_rollback):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_daily_job_on_the_worker_ends_a_lapsed_pathway_once():
     today = timezone.localdate()
     lapsed = ParcoursFactory(started_on=today - datetime.timedelta(days=200))
     assert lapsed.current_term_end < today

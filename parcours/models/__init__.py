@@ -1,6 +1,7 @@
-from .courriers import Courrier, Rappel
+from .courriers import Courrier, ProductionCourriers, Rappel, TexteCourrier
 from .demandes import CLOSED_STATES, Demande, DemandeEvenement, Document, ObjectifInsertion
-from .droits import BaremeAfis, DroitAfis, ForfaitRsa, TitreSejour
+from .droits import BaremeAfis, DroitAfis, ForfaitRsa, TitreSejour, TitreSejourEvenement
+from .exports import ExportJob
 from .messages import Message
 from .parcours import Decision, Parcours, ParcoursEvenement, Periode, RegleParcours
 
@@ -13,13 +14,17 @@ __all__ = [
     "DemandeEvenement",
     "Document",
     "DroitAfis",
+    "ExportJob",
     "ForfaitRsa",
     "Message",
     "ObjectifInsertion",
     "Parcours",
     "ParcoursEvenement",
     "Periode",
+    "ProductionCourriers",
     "Rappel",
     "RegleParcours",
+    "TexteCourrier",
     "TitreSejour",
+    "TitreSejourEvenement",
 ]

@@ -169,7 +169,9 @@ class Demande(models.Model):
         if self.ressources_foyer is None:
             missing["ressources_foyer"] = _("Indiquez les ressources du foyer le mois précédant la demande.")
         if self.droit_rsa_ou_ada is None:
-            missing["droit_rsa_ou_ada"] = _("Indiquez si la personne perçoit ou peut prétendre au RSA ou à l’ADA.")
+            missing["droit_rsa_ou_ada"] = _(
+                "Indiquez si la personne perçoit ou peut prétendre au RSA ou à l’ADA."
+            )
         objectifs = {o.axe: o for o in self.objectifs.all()}
         for axe in Axe:
             objectif = objectifs.get(axe)

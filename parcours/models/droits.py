@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,13 @@ class TitreSejourQuerySet(models.QuerySet):
             state=TitreSejourState.DELIVRE,
             valid_until__gte=today,
             valid_until__lte=today + datetime.timedelta(days),
+        )
+
+    def expired(self, today=None):
+        """Marked expired, or issued with a validity already passed (the daily job marks them)."""
+        today = today or timezone.localdate()
+        return self.filter(
+            Q(state=TitreSejourState.EXPIRE) | Q(state=TitreSejourState.DELIVRE, valid_until__lt=today)
         )
 
 
@@ -55,6 +63,29 @@ class TitreSejour(models.Model):
 
     def __str__(self):
         return f"APS {self.pk} ({self.get_state_display()})"
+
+
+class TitreSejourEvenement(models.Model):
+    """One row per transition of a residence permit: the history of the numbers and dates issued."""
+
+    titre = models.ForeignKey(TitreSejour, on_delete=models.CASCADE, related_name="evenements")
+    transition = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, choices=TitreSejourState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=TitreSejourState.choices)
+    number = models.CharField(_("numéro"), max_length=50, blank=True)
+    issued_on = models.DateField(_("délivré le"), null=True, blank=True)
+    valid_until = models.DateField(_("valable jusqu’au"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("évènement de l’autorisation de séjour")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.titre_id}: {self.from_state} → {self.to_state}"
 
 
 class BaremeAfis(models.Model):

@@ -288,6 +288,10 @@ def decide(
     )
     _apply_decision_to_parcours(demande, decision, start, signataire)
     _apply(demande, "decide", signataire, target=targets[kind], reason=kind)
+    # A decision's letters are generated from it, once committed, whatever path led to it.
+    from parcours import letters
+
+    letters.schedule([decision])
     return decision
 
 

@@ -14,6 +14,7 @@ from commission.models import AccessLog
 from parcours import privacy
 from parcours.enums import DemandeState
 from parcours.models import Document, Message
+from parcours.workflow import titres
 from tests.factories import (
     DemandeFactory,
     DocumentFactory,
@@ -48,6 +49,10 @@ def _ended_file(days_ago):
     path, digest = private_files.write("documents", b"%PDF-1.4 identite", ".pdf")
     DocumentFactory(demande=demande, file_path=path, sha256=digest)
     Message.objects.create(demande=demande, author=demande.referent, side="association", body="Message privé")
+    titre = titres.open_for(parcours)
+    titres.issue(
+        titre, number="3100123456", issued_on=start, valid_until=start + datetime.timedelta(days=180)
+    )
     return parcours.beneficiaire, path
 
 
@@ -81,6 +86,13 @@ def test_anonymisation_erases_identity_free_text_documents_and_keeps_report_fact
     assert not Message.objects.filter(demande__beneficiaire=person).exists()
     assert not (private_files.root() / path).exists()
     assert person.parcours.get().periodes.exists()
+    from parcours.models import TitreSejourEvenement
+
+    assert (
+        not TitreSejourEvenement.objects.filter(titre__parcours__beneficiaire=person)
+        .exclude(number="")
+        .exists()
+    )
     assert AccessLog.objects.filter(person_id=person.pk, action=AuditAction.ANONYMISE, user=None).exists()
 
 

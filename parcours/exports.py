@@ -1,0 +1,182 @@
+"""Exports of the dossier list for the secretariat's own work: the rows and filters of the list on screen
+(parcours.filters), as CSV or XLSX, with the persons' names. Not masked, but audited by the views.
+
+A short list is answered at once; a long one is made by a Celery job (`run_job`, through
+parcours.tasks_exports) that records its progress on an ExportJob and stores the file encrypted among
+the private files, for the user who asked and nobody else.
+"""
+
+import csv
+import datetime
+import io
+import logging
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from commission import private_files
+from commission.access import departement_id_of
+from commission.enums import Role
+from parcours.filters import dossier_list
+from parcours.models import ExportJob
+from parcours.models.exports import ExportFormat, ExportState
+
+logger = logging.getLogger(__name__)
+
+# Up to this many rows the file is made during the request; beyond, by a job.
+SYNC_MAX_ROWS = 500
+# Rows between two progress updates of a job (one UPDATE each).
+PROGRESS_EVERY = 200
+# Spreadsheets run a cell starting with one of these as a formula: such text is written with a quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def may_export(user) -> bool:
+    """The secretariat and the president export their commission's list (it holds names)."""
+    return user.is_authenticated and departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT) is not None
+
+
+def filters_of(form) -> dict:
+    """The filters as typed (valid ones only), to store on a job and apply again there."""
+    return {name: str(form.data.get(name, "")) for name in form.filters}
+
+
+def header():
+    return [
+        _("Référence"),
+        _("Nom"),
+        _("Prénoms"),
+        _("Nature"),
+        _("État"),
+        _("Association"),
+        _("Référent·e"),
+        _("Déposée le"),
+        _("Dernier changement"),
+        _("Fin de la période en cours"),
+    ]
+
+
+def _safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _row(demande):
+    person = demande.beneficiaire
+    submitted = timezone.localtime(demande.submitted_at).date() if demande.submitted_at else None
+    last_change = (
+        timezone.localtime(demande.last_change).replace(tzinfo=None) if demande.last_change else None
+    )
+    return [
+        _safe(value)
+        for value in (
+            person.reference,
+            person.last_name,
+            person.first_names,
+            demande.get_kind_display(),
+            demande.get_state_display(),
+            demande.association.name,
+            str(demande.referent) if demande.referent else "",
+            submitted,
+            last_change,
+            demande.term_end,
+        )
+    ]
+
+
+def _rows(demandes, progress):
+    for done, demande in enumerate(demandes.iterator(chunk_size=1000), start=1):
+        yield _row(demande)
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+
+
+def _csv_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def to_csv(demandes, progress=None) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header())
+    for row in _rows(demandes, progress):
+        writer.writerow([_csv_text(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(demandes, progress=None) -> bytes:
+    # Write-only mode streams rows instead of holding a cell object for each.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Dossiers"))
+    sheet.append(header())
+    for row in _rows(demandes, progress):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render(demandes, file_format, progress=None) -> bytes:
+    if file_format == ExportFormat.XLSX:
+        return to_xlsx(demandes, progress)
+    return to_csv(demandes, progress)
+
+
+def filename(file_format, on=None) -> str:
+    on = on or timezone.localdate()
+    return f"dossiers-{on:%Y%m%d}.{file_format}"
+
+
+def run_job(job_id) -> ExportJob:
+    """Make the file of an export job; a job already done is left as it is (running it twice is safe)."""
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.state == ExportState.TERMINE:
+        return job
+    jobs = ExportJob.objects.filter(pk=job_id)
+    jobs.update(state=ExportState.EN_COURS, done=0, error="")
+    try:
+        _form, demandes = dossier_list(job.requested_by, job.params.get("filters", {}))
+        jobs.update(total=demandes.count())
+        content = render(demandes, job.format, progress=lambda done: jobs.update(done=done))
+        path, sha256 = private_files.write("exports", content, suffix=f".{job.format}")
+    except Exception as error:
+        logger.exception("Export job %s failed", job_id)
+        jobs.update(state=ExportState.ECHEC, error=type(error).__name__[:255], finished_at=timezone.now())
+        raise
+    jobs.update(
+        state=ExportState.TERMINE,
+        file_path=path,
+        sha256=sha256,
+        done=F("total"),
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+# Export files hold names: they are kept long enough to be downloaded, then deleted with their job.
+KEEP_DAYS = 7
+
+
+def purge(now=None) -> int:
+    """Delete the export jobs older than KEEP_DAYS and their files; returns how many were deleted."""
+    now = now or timezone.now()
+    old = ExportJob.objects.filter(created_at__lt=now - datetime.timedelta(days=KEEP_DAYS))
+    for path in old.exclude(file_path="").values_list("file_path", flat=True):
+        private_files.delete(path)
+    deleted, _by_model = old.delete()
+    return deleted

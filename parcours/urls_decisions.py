@@ -1,0 +1,26 @@
+"""The prefect's decisions, their letters, and the foreigners' service's residence permits."""
+
+from django.urls import path
+
+from parcours.views import decisions, letters, titres
+
+app_name = "decisions"
+
+urlpatterns = [
+    # The president (prefect or delegate)
+    path("decisions/", decisions.a_decider, name="a_decider"),
+    path("dossiers/<int:pk>/decision/", decisions.decider, name="decider"),
+    # Letters
+    path("courriers/<int:pk>/", letters.courrier_download, name="courrier"),
+    path("decisions/<int:pk>/courriers/relancer/", letters.relancer, name="relancer"),
+    path("seances/<int:pk>/courriers/", letters.seance_courriers, name="seance_courriers"),
+    path(
+        "seances/<int:pk>/courriers/progression/",
+        letters.seance_courriers_progression,
+        name="seance_courriers_progression",
+    ),
+    # The foreigners' service
+    path("autorisations-de-sejour/", titres.titre_list, name="titres"),
+    path("autorisations-de-sejour/export.csv", titres.titre_export, name="titres_export"),
+    path("autorisations-de-sejour/<int:pk>/", titres.titre_detail, name="titre"),
+]

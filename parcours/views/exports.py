@@ -1,0 +1,72 @@
+"""Exports of the dossier list (CSV, XLSX) with the filters on screen, for the secretariat and the
+president. A short list downloads at once; a long one becomes a job whose progress the page follows
+(htmx every two seconds, or the « Actualiser » link), then downloads, for its requester only.
+Every file handed out is recorded in the access log."""
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from commission import audit, private_files
+from commission.enums import AuditAction
+from parcours import exports, filters
+from parcours.models import ExportJob
+from parcours.models.exports import ExportFormat, ExportState
+from parcours.tasks_exports import export_dossiers
+
+
+def _require_exporter(request):
+    if not exports.may_export(request.user):
+        raise Http404
+
+
+def _attachment(content, file_format, name):
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+def export_start(request):
+    _require_exporter(request)
+    file_format = request.POST.get("format")
+    if file_format not in ExportFormat.values:
+        file_format = ExportFormat.CSV
+    form, demandes = filters.dossier_list(request.user, request.POST)
+    total = demandes.count()
+    if total <= exports.SYNC_MAX_ROWS:
+        audit.record(
+            request, None, AuditAction.EXPORT, object_type="parcours.Demande", object_id=f"liste:{total}"
+        )
+        return _attachment(exports.render(demandes, file_format), file_format, exports.filename(file_format))
+    job = ExportJob.objects.create(
+        requested_by=request.user,
+        params={"format": file_format, "filters": exports.filters_of(form)},
+        total=total,
+    )
+    transaction.on_commit(lambda: export_dossiers.delay(job.pk))
+    return redirect("bilan:export_job", pk=job.pk)
+
+
+def _own_job(request, pk):
+    _require_exporter(request)
+    return get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
+
+
+@require_GET
+def export_job(request, pk):
+    job = _own_job(request, pk)
+    template = "parcours/exports/_progress.html" if request.htmx else "parcours/exports/job.html"
+    return render(request, template, {"job": job})
+
+
+@require_GET
+def export_download(request, pk):
+    job = _own_job(request, pk)
+    if job.state != ExportState.TERMINE:
+        raise Http404
+    content = private_files.read(job.file_path)
+    audit.record(request, None, AuditAction.EXPORT, object_type="parcours.ExportJob", object_id=job.pk)
+    return _attachment(content, job.format, exports.filename(job.format, timezone.localdate(job.created_at)))

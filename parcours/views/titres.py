@@ -1,0 +1,206 @@
+"""The foreigners' service: the residence permits (APS) of its département's pathways, and their record.
+
+Reached through `titres_visible_to` (the service of the département; anyone else: 404). The list and
+its CSV export show only what issuing the permit needs: identity, nationality, the pathway's term and
+the permit itself; nothing of the person's situation, story or project.
+"""
+
+import csv
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commission import audit
+from commission.enums import AuditAction
+from parcours.access import titres_visible_to
+from parcours.enums import TitreSejourState
+from parcours.workflow import WorkflowError
+from parcours.workflow import titres as workflow
+
+EXPIRING_DAYS = 30
+STATUTS = [
+    ("", gettext_lazy("Toutes")),
+    (TitreSejourState.A_DELIVRER.value, gettext_lazy("À délivrer")),
+    (TitreSejourState.A_RENOUVELER.value, gettext_lazy("À renouveler avec le renouvellement du parcours")),
+    (TitreSejourState.DELIVRE.value, gettext_lazy("Délivrées")),
+    ("expirant", gettext_lazy("Expirant dans les 30 jours")),
+    (TitreSejourState.EXPIRE.value, gettext_lazy("Expirées")),
+    (TitreSejourState.NON_RENOUVELE.value, gettext_lazy("Non renouvelées (fin du parcours)")),
+]
+
+
+# An <input type="date"> reads and sends ISO dates, whatever the language of the page.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TitreFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Nom ou référence"), required=False, max_length=100)
+    statut = forms.ChoiceField(label=gettext_lazy("Situation"), choices=STATUTS, required=False)
+
+    def filter(self, queryset, today):
+        if not self.is_valid():
+            return queryset
+        q, statut = self.cleaned_data["q"].strip(), self.cleaned_data["statut"]
+        if q:
+            queryset = queryset.filter(
+                Q(parcours__beneficiaire__reference__icontains=q)
+                | Q(parcours__beneficiaire__last_name__icontains=q)
+                | Q(parcours__beneficiaire__first_names__icontains=q)
+                | Q(parcours__beneficiaire__usage_name__icontains=q)
+            )
+        if statut == "expirant":
+            return queryset.expiring_within(EXPIRING_DAYS, today)
+        if statut == TitreSejourState.EXPIRE:
+            return queryset.expired(today)
+        if statut == TitreSejourState.DELIVRE:
+            return queryset.filter(state=statut, valid_until__gte=today)
+        if statut:
+            return queryset.filter(state=statut)
+        return queryset
+
+    @property
+    def is_filtered(self):
+        return self.is_bound and any(self.data.get(name) for name in self.fields)
+
+
+class IssueForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Numéro de l’autorisation"), max_length=50)
+    issued_on = forms.DateField(label=gettext_lazy("Délivrée le"), widget=DATE_INPUT)
+    valid_until = forms.DateField(
+        label=gettext_lazy("Valable jusqu’au"),
+        help_text=gettext_lazy(
+            "Au moins six mois ; proposée jusqu’à la fin de la période en cours du parcours, que l’autorisation suit."
+        ),
+        widget=DATE_INPUT,
+    )
+
+
+def _titres(user):
+    return titres_visible_to(user).select_related("parcours__beneficiaire")
+
+
+def _filtered(request):
+    today = timezone.localdate()
+    form = TitreFilterForm(request.GET or None)
+    titres = form.filter(_titres(request.user), today).order_by(
+        "parcours__beneficiaire__last_name", "parcours__beneficiaire__first_names", "pk"
+    )
+    return form, titres, today
+
+
+@require_GET
+def titre_list(request):
+    form, titres, today = _filtered(request)
+    titres = list(titres)
+    audit.record(request, None, object_type="parcours.TitreSejour", object_id="liste")
+    return render(
+        request,
+        "parcours/titres/titre_list.html",
+        {"form": form, "titres": titres, "today": today, "soon": today + datetime.timedelta(EXPIRING_DAYS)},
+    )
+
+
+# Cells a spreadsheet would read as a formula (CSV injection): a name typed as "=HYPERLINK(…)".
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _date(value):
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@require_GET
+def titre_export(request):
+    """CSV for a spreadsheet in French (semicolons, UTF-8 with BOM), with the list's filters."""
+    _form, titres, today = _filtered(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="autorisations-de-sejour-{today:%Y%m%d}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Référence"),
+            _("Nom"),
+            _("Prénoms"),
+            _("Date de naissance"),
+            _("Nationalités"),
+            _("État"),
+            _("Numéro"),
+            _("Délivrée le"),
+            _("Valable jusqu’au"),
+            _("Fin de la période du parcours"),
+        ]
+    )
+    count = 0
+    for titre in titres:
+        person = titre.parcours.beneficiaire
+        writer.writerow(
+            [
+                _cell(person.reference),
+                _cell(person.last_name),
+                _cell(person.first_names),
+                _date(person.birth_date),
+                _cell(", ".join(country.name for country in person.nationalities)),
+                _cell(titre.get_state_display()),
+                _cell(titre.number),
+                _date(titre.issued_on),
+                _date(titre.valid_until),
+                _date(titre.parcours.current_term_end),
+            ]
+        )
+        count += 1
+    audit.record(
+        request, None, AuditAction.EXPORT, object_type="parcours.TitreSejour", object_id=f"export:{count}"
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def titre_detail(request, pk):
+    """One permit: the person, the pathway's term, the permits issued so far; record the issue or the
+    renewal when one is awaited."""
+    queryset = _titres(request.user)
+    if request.method == "POST":
+        queryset = queryset.select_for_update(of=("self",))
+    titre = audit.get_or_404(request, queryset, pk=pk)
+    awaiting = titre.state in workflow.TRANSITIONS["issue"][0]
+    form = None
+    if awaiting:
+        form = IssueForm(
+            request.POST if request.method == "POST" else None,
+            initial={"issued_on": timezone.localdate(), "valid_until": titre.parcours.current_term_end},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.issue(titre, user=request.user, **form.cleaned_data)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("L’autorisation provisoire de séjour n° %(number)s est enregistrée.")
+                    % {"number": form.cleaned_data["number"]},
+                )
+                return redirect("decisions:titre", pk=titre.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Cette autorisation n’attend ni délivrance ni renouvellement."))
+        return redirect("decisions:titre", pk=titre.pk)
+    history = titre.evenements.filter(transition="issue").select_related("user").order_by("-at", "-pk")
+    return render(
+        request,
+        "parcours/titres/titre_detail.html",
+        {"titre": titre, "person": titre.parcours.beneficiaire, "form": form, "history": history},
+    )
