@@ -318,7 +318,6 @@ def test_download_is_an_attachment_with_a_safe_name_and_no_sniffing(caseworker, 
     response = caseworker.get(reverse("parcours:document_download", args=[document.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == content
-    response.close()
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
@@ -346,7 +345,9 @@ def test_secretariat_downloads_documents_of_submitted_dossiers_only(client, asso
     visible, hidden = _stored_document(submitted, referent), _stored_document(draft, referent)
     client.force_login(secretariat)
     response = client.get(reverse("parcours:document_download", args=[visible.pk]))
-    response.close()
+    # Read the stream through the test client, which closes it without closing the database connection
+    # (a bare response.close() sends request_finished and drops the connection on PostgreSQL).
+    b"".join(response.streaming_content)
     assert response.status_code == 200
     assert client.get(reverse("parcours:document_download", args=[hidden.pk])).status_code == 404
 
