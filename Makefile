@@ -13,7 +13,7 @@ ARGS ?=
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install demo test test-worker test-e2e lint
+.PHONY: help venv install demo test test-worker test-e2e lint bench
 
 help:
 	@echo "make install      create $(VENV) and install the project with its test and lint extras"
@@ -22,6 +22,7 @@ help:
 	@echo "make test-worker  the tests marked worker (need REDIS_URL and a running worker, see .ci/run)"
 	@echo "make test-e2e     the browser tests (need Debian's chromium at /usr/bin/chromium)"
 	@echo "make lint         ruff and djlint"
+	@echo "make bench        national-size dataset on PostgreSQL, then the measures (see README, Performance)"
 
 venv install: $(INSTALLED)
 
@@ -50,3 +51,24 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --check templates/
 	$(BIN)/djlint --lint templates/
+
+# The benchmark of a national deployment (README, "Performance"): PostgreSQL and Redis as .ci/run starts
+# them, a database of its own (psp_bench, generated once; `make bench ARGS=--regenerate` rebuilds it).
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/psp_bench
+BENCH_ENV = DJANGO_SETTINGS_MODULE=commission.bench.settings DATABASE_URL=$(BENCH_DB) \
+	REDIS_URL=redis://127.0.0.1:6379/8 SECRET_KEY=bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
+	FILES_ENCRYPTION_KEYS=YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8= TWO_FACTOR_REQUIRED=0 \
+	ALLOW_WITHOUT_TWO_FACTOR=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 LOG_LEVEL=WARNING \
+	PRIVATE_FILES_ROOT=$(CURDIR)/var/bench-private
+
+bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,bench]'
+	pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG || redis-server --daemonize yes \
+		--bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+	for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 1; done
+	psql postgres://postgres@127.0.0.1:5432/postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'psp_bench'" \
+		| grep -q 1 || psql postgres://postgres@127.0.0.1:5432/postgres -qc 'CREATE DATABASE psp_bench'
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(BENCH_ENV) $(BIN)/python manage.py bench $(ARGS)
