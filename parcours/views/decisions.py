@@ -7,12 +7,15 @@ reasons for a refusal, the 24-month cap) are the workflow's: the form only parse
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commission.access import departement_id_of
+from commission.enums import Role
 from parcours.access import demandes_decidable_by
 from parcours.enums import DemandeKind, DemandeState
 from parcours.models import RegleParcours
@@ -74,6 +77,8 @@ def _pathway_outlook(demande):
 @require_GET
 def a_decider(request):
     """The opinions given by the commission that await the president's decision, oldest first."""
+    if departement_id_of(request.user, Role.PRESIDENT) is None:
+        raise Http404
     demandes = (
         demandes_decidable_by(request.user)
         .filter(state=DemandeState.AVIS_RENDU)

@@ -11,7 +11,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commission import audit
-from commission.enums import AuditAction
+from commission.access import departement_id_of
+from commission.enums import AuditAction, Role
 from parcours.access import titres_visible_to
 from parcours.enums import TitreSejourState
 from parcours.workflow import WorkflowError
@@ -88,6 +89,8 @@ def _titres(user):
 
 
 def _filtered(request):
+    if departement_id_of(request.user, Role.ETRANGERS) is None:
+        raise Http404
     today = timezone.localdate()
     form = TitreFilterForm(request.GET or None)
     titres = form.filter(_titres(request.user), today).order_by(
