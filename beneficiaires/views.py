@@ -19,11 +19,10 @@ from beneficiaires.forms import BeneficiaireCreateForm, BeneficiaireForm, approv
 from beneficiaires.models import Accompagnement
 from commission import audit
 from commission.access import association_of
-from commission.enums import Role
 from commission.models import User
 from parcours.access import demandes_visible_to, parcours_visible_to
 from parcours.enums import ParcoursState, TitreSejourState
-from parcours.filters import ListFilterForm, filter_beneficiaires
+from parcours.filters import filter_beneficiaires, list_filter_form
 from parcours.models import Document
 
 PER_PAGE = 20
@@ -34,17 +33,12 @@ def beneficiaire_list(request):
     association = association_of(user)
     personnes = visible_to(user)
     demandes = demandes_visible_to(user)
-    if association is not None:
-        referents = User.objects.filter(organisation=association, groups__name=Role.REFERENT)
-    else:
-        referents = User.objects.filter(
-            accompagnements__end__isnull=True, accompagnements__beneficiaire__in=personnes
-        ).distinct()
-    form = ListFilterForm(
+    form = list_filter_form(
+        user,
         request.GET,
-        referents=referents,
-        include_drafts=association is not None,
-        with_organisation=association is None,
+        referents_elsewhere=User.objects.filter(
+            accompagnements__end__isnull=True, accompagnements__beneficiaire__in=personnes
+        ).distinct(),
     )
     personnes = (
         filter_beneficiaires(personnes, form.filters, demandes=demandes)

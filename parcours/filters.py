@@ -10,7 +10,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaires.forms import search_filter
+from commission.access import association_of
+from commission.enums import Role
 from commission.models import User
+from parcours.access import demandes_visible_to
 from parcours.enums import DemandeState, ParcoursState
 from parcours.models import DemandeEvenement, Parcours
 
@@ -135,24 +138,27 @@ def with_list_columns(demandes):
     ).select_related("beneficiaire", "association", "referent")
 
 
-def dossier_list(user, data):
-    """(filter form, ordered queryset) of the dossier list for this user and these filters: the one
-    definition the list page and its exports share."""
-    from commission.access import association_of
-    from commission.enums import Role
-    from commission.models import User
-    from parcours.access import demandes_visible_to
-
+def list_filter_form(user, data, *, referents_elsewhere):
+    """The filter form of a list: a caseworker filters on their association's caseworkers; others on
+    `referents_elsewhere` (the caseworkers found in their scope)."""
     association = association_of(user)
-    demandes = demandes_visible_to(user)
     if association is not None:
         referents = User.objects.filter(organisation=association, groups__name=Role.REFERENT)
     else:
-        referents = User.objects.filter(demandes_suivies__in=demandes).distinct()
-    form = ListFilterForm(
+        referents = referents_elsewhere
+    return ListFilterForm(
         data,
         referents=referents,
         include_drafts=association is not None,
         with_organisation=association is None,
+    )
+
+
+def dossier_list(user, data):
+    """(filter form, ordered queryset) of the dossier list for this user and these filters: the one
+    definition the list page and its exports share."""
+    demandes = demandes_visible_to(user)
+    form = list_filter_form(
+        user, data, referents_elsewhere=User.objects.filter(demandes_suivies__in=demandes).distinct()
     )
     return form, with_list_columns(filter_demandes(demandes, form.filters)).order_by("-last_change", "-pk")
