@@ -4,6 +4,7 @@ these). The worker reads the test database, so the tests commit their rows (tran
 import datetime
 import shutil
 import time
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -47,14 +48,16 @@ def _authorised():
         roles=[Role.PRESIDENT],
     )
     today = timezone.localdate()
-    return workflow.decide(
-        demande,
-        kind=DecisionKind.AUTORISATION,
-        signataire=president,
-        signataire_title="Préfète",
-        decided_on=today,
-        start=today,
-    )
+    # decide() enqueues the letters job itself once committed; here each test runs the jobs it wants.
+    with mock.patch.object(letters, "schedule"):
+        return workflow.decide(
+            demande,
+            kind=DecisionKind.AUTORISATION,
+            signataire=president,
+            signataire_title="Préfète",
+            decided_on=today,
+            start=today,
+        )
 
 
 def _folder(decision):
