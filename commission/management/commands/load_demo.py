@@ -9,6 +9,7 @@ wipes the demo département and loads it again, dated from today.
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from commission import demo
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args, reset=False, **options):
         started = time.monotonic()
         try:
-            loaded = demo.load(reset=reset)
+            # The e-mails the workflow sends while the demo is built (notifications of fictional
+            # decisions) are kept in memory: standard output carries the logins only.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                loaded = demo.load(reset=reset)
         except demo.DemoError as error:
             raise CommandError(str(error)) from error
         if loaded:
