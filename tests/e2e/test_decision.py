@@ -118,7 +118,7 @@ def test_the_sessions_letters_page_follows_the_jobs_without_reloading(page, live
         decided_on=timezone.localdate(),
         motifs="Motif.",
     )
-    job = ProductionCourriers.objects.update_or_create(
+    job, _created = ProductionCourriers.objects.update_or_create(
         decision=decision, defaults={"state": ProductionState.EN_COURS, "attempts": 1}
     )
     secretariat = _staff(departement, OrganisationKind.SECRETARIAT, Role.SECRETARIAT)
