@@ -110,18 +110,24 @@ def _term_rows(today):
             )
 
 
+def _of_parcours(field):
+    """A column of the permit's pathway, read by primary key for each permit (an index probe per permit
+    found, rather than a join that would read every pathway of the country)."""
+    return Subquery(Parcours.objects.filter(pk=OuterRef("parcours_id")).values(field)[:1])
+
+
 def _permit_to_issue_rows():
     """Permits to issue or renew on a pathway in progress: once per permit, state and term."""
-    rows = TitreSejour.objects.filter(
-        state__in=PERMIT_TO_ISSUE, parcours__state=ParcoursState.EN_COURS
-    ).values_list(
-        "pk",
-        "state",
-        "valid_until",
-        "parcours_id",
-        "parcours__commission_id",
-        "parcours__started_on",
-        "parcours__current_term_end",
+    rows = (
+        TitreSejour.objects.filter(state__in=PERMIT_TO_ISSUE)
+        .annotate(
+            parcours_state=_of_parcours("state"),
+            commission_id=_of_parcours("commission_id"),
+            started_on=_of_parcours("started_on"),
+            term_end=_of_parcours("current_term_end"),
+        )
+        .filter(parcours_state=ParcoursState.EN_COURS)
+        .values_list("pk", "state", "valid_until", "parcours_id", "commission_id", "started_on", "term_end")
     )
     for pk, state, valid_until, parcours_id, commission_id, started_on, term_end in rows:
         yield Rappel(
@@ -136,8 +142,10 @@ def _permit_to_issue_rows():
 
 
 def _permit_expiring_rows(today):
-    rows = TitreSejour.objects.expiring_within(PERMIT_EXPIRY_DAYS, today).values_list(
-        "pk", "valid_until", "parcours_id", "parcours__commission_id"
+    rows = (
+        TitreSejour.objects.expiring_within(PERMIT_EXPIRY_DAYS, today)
+        .annotate(commission_id=_of_parcours("commission_id"))
+        .values_list("pk", "valid_until", "parcours_id", "commission_id")
     )
     for pk, valid_until, parcours_id, commission_id in rows:
         yield Rappel(
