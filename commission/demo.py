@@ -508,6 +508,8 @@ class _Builder:
         """Backdate the event rows the last workflow call wrote for this application or pathway."""
         if demande_id is not None:
             DemandeEvenement.objects.filter(demande_id=demande_id, at__gte=self.started).update(at=moment)
+            # The stamps come in chronological order: the latest is the application's last change.
+            Demande.objects.filter(pk=demande_id).update(last_change_at=moment)
         if parcours_id is not None:
             ParcoursEvenement.objects.filter(parcours_id=parcours_id, at__gte=self.started).update(at=moment)
 

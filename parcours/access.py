@@ -1,10 +1,11 @@
 """Who may see which applications and pathways: queryset scopes used by every view, list and export."""
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from beneficiaires import access as beneficiaires_access
 from commission.access import association_of, departement_id_of
 from commission.enums import Role
+from commission.models import Commission
 from parcours.enums import CourrierKind
 from parcours.models import Courrier, Demande, Parcours, TitreSejour
 
@@ -20,8 +21,15 @@ def demandes_visible_to(user):
         return Demande.objects.filter(beneficiaire__in=beneficiaires_access.visible_to(user))
     departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
     if departement_id:
-        return Demande.objects.submitted().filter(commission__departement_id=departement_id)
+        return Demande.objects.submitted().filter(commission_id=_commission_of(departement_id))
     return Demande.objects.none()
+
+
+def _commission_of(departement_id):
+    """The département's commission (one per département) as a scalar subquery: PostgreSQL reads it
+    once, as a constant, so a list can walk the (commission, last change) index in order and stop at
+    its page instead of sorting every dossier of the département."""
+    return Subquery(Commission.objects.filter(departement_id=departement_id).values("pk")[:1])
 
 
 def parcours_visible_to(user):

@@ -72,9 +72,7 @@ def _safe(value):
 def _row(demande):
     person = demande.beneficiaire
     submitted = timezone.localtime(demande.submitted_at).date() if demande.submitted_at else None
-    last_change = (
-        timezone.localtime(demande.last_change).replace(tzinfo=None) if demande.last_change else None
-    )
+    last_change = timezone.localtime(demande.last_change_at).replace(tzinfo=None)
     return [
         _safe(value)
         for value in (

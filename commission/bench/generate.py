@@ -500,6 +500,14 @@ def generate(stdout=None) -> dict:
                     )
                 )  # fmt: skip
 
+        # The lists sort on the latest event's moment (Demande.last_change_at), kept by
+        # DemandeEvenement.save() in the application: a bulk insert sets it itself.
+        latest = {}
+        for event in events:
+            latest[event.demande_id] = max(event.at, latest.get(event.demande_id, event.at))
+        for row in demandes:
+            row.last_change_at = latest.get(row.pk, row.created_at)
+
         for model, objects in (
             (Beneficiaire, persons),
             (Accompagnement, accompagnements),

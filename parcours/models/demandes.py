@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +79,9 @@ class Demande(models.Model):
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True, editable=False)
     admissible_at = models.DateTimeField(_("déclarée recevable le"), null=True, blank=True, editable=False)
+    # The moment of the latest event (DemandeEvenement), or the creation: the lists sort on it. Kept by
+    # DemandeEvenement.save(); a bulk insert of events must set it too (commission/bench/generate.py).
+    last_change_at = models.DateTimeField(_("dernier changement le"), editable=False)
 
     # The person's situation at filing (or at the progress report, for a renewal)
     situation_emploi = models.CharField(
@@ -141,10 +144,27 @@ class Demande(models.Model):
         indexes = [
             models.Index(fields=["commission", "state", "submitted_at"]),
             models.Index(fields=["association", "state"]),
+            # The dossier lists, newest change first: the secretariat's (filed dossiers of a commission)
+            # and the association's.
+            models.Index(
+                "commission",
+                F("last_change_at").desc(),
+                F("id").desc(),
+                name="demande_list_commission",
+                condition=Q(submitted_at__isnull=False),
+            ),
+            models.Index(
+                "association", F("last_change_at").desc(), F("id").desc(), name="demande_list_association"
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} ({self.beneficiaire_id})"
+
+    def save(self, *args, **kwargs):
+        if self.last_change_at is None:
+            self.last_change_at = self.created_at
+        super().save(*args, **kwargs)
 
     def missing_parts(self) -> dict[str, str]:
         """The parts a complete application needs, by field, with what to do in French."""
@@ -256,3 +276,10 @@ class DemandeEvenement(models.Model):
 
     def __str__(self):
         return f"{self.demande_id}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The application's last change is the latest event recorded (the lists sort on it).
+        Demande.objects.filter(pk=self.demande_id).update(last_change_at=self.at)
+        if self._meta.get_field("demande").is_cached(self):
+            self.demande.last_change_at = self.at

@@ -6,6 +6,19 @@ from commission.access import association_of
 from parcours import exports, filters
 
 PER_PAGE = 20
+# What a row shows (the person's story, address and the like stay in the database).
+LIST_COLUMNS = (
+    "kind",
+    "state",
+    "last_change_at",
+    "beneficiaire__reference",
+    "beneficiaire__last_name",
+    "beneficiaire__first_names",
+    "association__name",
+    "referent__first_name",
+    "referent__last_name",
+    "referent__email",
+)
 
 
 def dossier_list(request):
@@ -13,7 +26,7 @@ def dossier_list(request):
     president: the dossiers submitted to their commission. Anybody else: nothing."""
     association = association_of(request.user)
     form, demandes = filters.dossier_list(request.user, request.GET)
-    page = Paginator(demandes, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(demandes.only(*LIST_COLUMNS), PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     audit.record_list(request, page.object_list)
     return render(

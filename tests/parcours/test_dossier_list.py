@@ -2,13 +2,18 @@
 filters, pagination and a number of queries that does not grow with rows."""
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
 from commission.enums import OrganisationKind, Role
 from parcours.enums import DemandeKind, DemandeState
+from parcours.filters import SelectWidget
+from parcours.models import Demande
+from parcours.workflow import demandes as workflow
 from tests.factories import (
     AssociationFactory,
     BeneficiaireFactory,
@@ -145,7 +150,52 @@ def test_last_change_is_the_latest_transition(client, association, caseworker):
     filed = submitted(departement=association.departement, association=association)
     when = timezone.now() - datetime.timedelta(days=3)
     DemandeEvenementFactory(demande=filed, at=when)
-    assert listed(client.get(URL))[0].last_change == when
+    assert listed(client.get(URL))[0].last_change_at == when
+
+
+def test_a_transition_brings_the_dossier_to_the_top(client, association, caseworker):
+    """The workflow's event sets Demande.last_change_at, which the list sorts on."""
+    older = submitted(departement=association.departement, association=association)
+    newer = submitted(departement=association.departement, association=association)
+    Demande.objects.filter(pk=older.pk).update(last_change_at=timezone.now() - datetime.timedelta(days=9))
+    Demande.objects.filter(pk=newer.pk).update(last_change_at=timezone.now() - datetime.timedelta(days=2))
+    assert listed(client.get(URL)) == [newer, older]
+    workflow.withdraw(older, user=caseworker, on=timezone.localdate(), reason="Fin de l’accompagnement.")
+    older.refresh_from_db()
+    assert timezone.now() - older.last_change_at < datetime.timedelta(minutes=1)
+    assert listed(client.get(URL)) == [older, newer]
+
+
+def _parsed(html):
+    """Tags with their attributes (in any order) and texts: what a browser makes of the HTML."""
+    parts = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            parts.append((tag, sorted(attrs)))
+
+        def handle_endtag(self, tag):
+            parts.append(("/" + tag,))
+
+        def handle_data(self, data):
+            if data.strip():
+                parts.append(data.strip())
+
+    Parser().feed(html)
+    return parts
+
+
+def test_the_filter_selects_render_as_django_s_own_select():
+    """SelectWidget renders in Python what Django's template renders: same options, same selection."""
+    choices = [("", "Tous"), ("a", "Ajournée <b>"), ("b", "B")]
+    attrs = {"id": "id_etat", "class": "fr-select"}
+    ours = SelectWidget(choices=choices).render("etat", "a", attrs=attrs)
+    assert _parsed(ours) == _parsed(forms.Select(choices=choices).render("etat", "a", attrs=attrs))
+    assert '<option value="a" selected>Ajournée &lt;b&gt;</option>' in ours
+    grouped = [("Groupe", [("a", "A")]), ("b", "B")]
+    assert _parsed(SelectWidget(choices=grouped).render("g", "b")) == _parsed(
+        forms.Select(choices=grouped).render("g", "b")
+    )
 
 
 def test_invalid_filters_are_answered_in_french_and_the_list_still_shows(client, association, caseworker):
