@@ -63,6 +63,8 @@ BENCH_ENV = DJANGO_SETTINGS_MODULE=commission.bench.settings DATABASE_URL=$(BENC
 
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[test,lint,bench]'
+	command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
+		|| echo "wrk could not be installed: the load test will be reported as missing")
 	pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 	redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG || redis-server --daemonize yes \

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaires.forms import search_filter
-from commission.access import association_of
+from commission.access import association_of, departement_id_of
 from commission.enums import Role
 from commission.models import User
 from parcours.access import demandes_visible_to
@@ -191,4 +191,12 @@ def dossier_list(user, data):
     form = list_filter_form(
         user, data, referents_elsewhere=User.objects.filter(pk__in=demandes.values("referent_id"))
     )
-    return form, with_list_columns(filter_demandes(demandes, form.filters)).order_by("-last_change_at", "-pk")
+    filters = form.filters
+    departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
+    if "q" in filters and departement_id:
+        # The person's département repeats the commission's (an application is filed where the person
+        # lives): a name search then reads the département's persons, not the whole country's. Only for
+        # a search: on the plain list it would hide from PostgreSQL that the (commission, last change)
+        # index gives the first page in order.
+        demandes = demandes.filter(beneficiaire__departement_id=departement_id)
+    return form, with_list_columns(filter_demandes(demandes, filters)).order_by("-last_change_at", "-pk")
