@@ -1,8 +1,8 @@
 """Each measure of `manage.py bench`, against its baseline, printed as one Markdown table.
 
-Timings are medians of repeated runs after warm-up, in the same process (django.test.Client, whose
-requests go through the whole middleware stack and the project's own URLconf plus the baselines of
-commission/bench/urls.py). Query counts are those of one request (CaptureQueriesContext).
+Timings are medians of repeated runs after warm-up (a page and its baselines in turn), in the same
+process (django.test.Client, whose requests go through the whole middleware stack and the project's own
+URLconf plus the baselines of commission/bench/urls.py). Query counts are those of one request (CaptureQueriesContext).
 """
 
 import datetime
@@ -82,6 +82,21 @@ def median_ms(fn, runs, warmup=2):
     return statistics.median(samples)
 
 
+def interleaved_medians_ms(fns, runs, warmup=2):
+    """Median time of each function, run in turn (a, b, c, a, b, c…) so that a slower spell of the
+    machine weighs on every measure alike rather than on whichever ran during it."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    samples = [[] for _ in fns]
+    for _ in range(runs):
+        for index, fn in enumerate(fns):
+            started = time.perf_counter()
+            fn()
+            samples[index].append((time.perf_counter() - started) * 1000)
+    return [statistics.median(times) for times in samples]
+
+
 def count_queries(fn):
     with CaptureQueriesContext(connection) as captured:
         fn()
@@ -148,7 +163,7 @@ def bench_users():
     return secretariat, admin
 
 
-def pages(table, runs=15):
+def pages(table, runs=25):
     secretariat, admin = bench_users()
     commission = Commission.objects.get(departement_id=secretariat.organisation.departement_id)
     own, bare, adm = _client(secretariat), _client(secretariat), _client(admin)
@@ -193,9 +208,14 @@ def pages(table, runs=15):
         queries, _ = count_queries(lambda url=url: own.get(url))
         bare_queries, _ = count_queries(lambda page=bare_page: bare.get(page))
         admin_queries, _ = count_queries(lambda page=admin_page: adm.get(page))
-        ms = median_ms(lambda url=url: own.get(url), runs)
-        bare_ms = median_ms(lambda page=bare_page: bare.get(page), runs)
-        admin_ms = median_ms(lambda page=admin_page: adm.get(page), runs)
+        ms, bare_ms, admin_ms = interleaved_medians_ms(
+            [
+                lambda url=url: own.get(url),
+                lambda page=bare_page: bare.get(page),
+                lambda page=admin_page: adm.get(page),
+            ],
+            runs,
+        )
         table.add(
             f"{what}: SQL queries per request", f"{queries}", f"bare {bare_queries}, admin {admin_queries}"
         )
