@@ -278,7 +278,10 @@ class DemandeEvenement(models.Model):
         return f"{self.demande_id}: {self.from_state} → {self.to_state}"
 
     def save(self, *args, **kwargs):
+        recorded = self._state.adding
         super().save(*args, **kwargs)
+        if not recorded:
+            return  # correcting an event's text does not change the application
         # The application's last change is the latest event recorded (the lists sort on it).
         Demande.objects.filter(pk=self.demande_id).update(last_change_at=self.at)
         if self._meta.get_field("demande").is_cached(self):
