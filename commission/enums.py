@@ -2,6 +2,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def choice_label(choices, value):
+    """The label of `value` among `choices` (a TextChoices), or `value` itself if it is none of them:
+    what a model's get_FOO_display() gives, for one translation instead of one per choice."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class OrganisationKind(models.TextChoices):
     ASSOCIATION = "association", _("Association agréée")
     SERVICE_ETAT = "service_etat", _("Service de l’État")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaires.enums import Logement
+from commission.enums import choice_label
 from parcours.enums import (
     AvisChoice,
     Axe,
@@ -160,6 +161,14 @@ class Demande(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} ({self.beneficiaire_id})"
+
+    # The lists show both on every row: one label looked up, where Django's own get_FOO_display()
+    # translates all the field's labels to build its table on each call (overriding them is supported).
+    def get_kind_display(self):
+        return choice_label(DemandeKind, self.kind)
+
+    def get_state_display(self):
+        return choice_label(DemandeState, self.state)
 
     def save(self, *args, **kwargs):
         if self.last_change_at is None:
