@@ -2,7 +2,9 @@
 for lists, exports and downloads. Objects are named by type and id, never by a person's name."""
 
 from django.conf import settings
+from django.db import connection
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from commission.enums import AuditAction
 from commission.models import AccessLog
@@ -50,20 +52,45 @@ def record(request, obj, action=AuditAction.READ, *, object_type=None, object_id
 
 
 def record_list(request, objects) -> None:
-    """A page that lists persons reads each identity it shows: one row per object, one INSERT."""
+    """A page that lists persons reads each identity it shows: one row per object, one INSERT.
+
+    On PostgreSQL the rows go as arrays of the objects' types, ids and persons beside the request's own
+    values (INSERT … SELECT unnest): preparing twenty model instances for bulk_create cost the list page
+    twice the INSERT itself."""
+    objects = list(objects)
+    if not objects:
+        return
     ip, path = client_ip(request), request.path[:300]
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            user=request.user,
-            ip=ip,
-            action=AuditAction.READ,
-            object_type=obj._meta.label,
-            object_id=str(obj.pk),
-            person_id=person_id_of(obj),
-            path=path,
+    if connection.vendor != "postgresql":
+        AccessLog.objects.bulk_create(
+            AccessLog(
+                user_id=request.user.pk,
+                ip=ip,
+                action=AuditAction.READ,
+                object_type=obj._meta.label,
+                object_id=str(obj.pk),
+                person_id=person_id_of(obj),
+                path=path,
+            )
+            for obj in objects
         )
-        for obj in objects
-    )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AccessLog._meta.db_table} "  # noqa: S608 (table name from the model, values as parameters)
+            "(at, user_id, ip, action, path, object_type, object_id, person_id) "
+            "SELECT %s, %s, %s::inet, %s, %s, unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::bigint[])",
+            [
+                timezone.now(),
+                request.user.pk,
+                ip,
+                AuditAction.READ.value,
+                path,
+                [obj._meta.label for obj in objects],
+                [str(obj.pk) for obj in objects],
+                [person_id_of(obj) for obj in objects],
+            ],
+        )
 
 
 def get_or_404(request, queryset, action=AuditAction.READ, **lookup):

@@ -82,6 +82,42 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table():
     assert AccessLog.objects.filter(pk=entry.pk, action=AuditAction.READ).exists()
 
 
+def test_a_list_records_one_row_per_object_shown_in_one_insert(django_assert_num_queries):
+    user = UserFactory()
+    demandes = [DemandeFactory(), DemandeFactory()]
+    person = BeneficiaireFactory()
+    with django_assert_num_queries(1):
+        audit.record_list(_request(user, path="/dossiers/"), [*demandes, person])
+    rows = {
+        (entry.object_type, entry.object_id, entry.person_id): (
+            entry.user,
+            entry.ip,
+            entry.action,
+            entry.path,
+        )
+        for entry in AccessLog.objects.all()
+    }
+    assert rows == {
+        **{
+            ("parcours.Demande", str(d.pk), d.beneficiaire_id): (
+                user,
+                "192.0.2.10",
+                AuditAction.READ,
+                "/dossiers/",
+            )
+            for d in demandes
+        },
+        ("beneficiaires.Beneficiaire", str(person.pk), person.pk): (
+            user,
+            "192.0.2.10",
+            AuditAction.READ,
+            "/dossiers/",
+        ),
+    }
+    with django_assert_num_queries(0):
+        audit.record_list(_request(user), [])
+
+
 def test_pages_that_show_identities_record_each_person_read(client):
     from django.urls import reverse
     from django.utils import timezone
