@@ -154,6 +154,15 @@ class Demande(models.Model):
                 name="demande_list_commission",
                 condition=Q(submitted_at__isnull=False),
             ),
+            # … the same filtered on a state (e.g. the admissible ones, to put on an agenda).
+            models.Index(
+                "commission",
+                "state",
+                F("last_change_at").desc(),
+                F("id").desc(),
+                name="demande_list_commission_state",
+                condition=Q(submitted_at__isnull=False),
+            ),
             models.Index(
                 "association", F("last_change_at").desc(), F("id").desc(), name="demande_list_association"
             ),

@@ -74,8 +74,11 @@ class Panel:
 def decision_panel(demande, user):
     """`{% decision_panel demande user as panel %}`"""
     panel = Panel(demande=demande)
+    # The decision with what the panel shows of it, its term and AFIS included, in one query.
     panel.decision = (
-        Decision.objects.select_related("signataire", "production_courriers").filter(demande=demande).first()
+        Decision.objects.select_related("signataire", "production_courriers", "periode__afis")
+        .filter(demande=demande)
+        .first()
     )
     panel.can_decide = (
         panel.decision is None
@@ -88,7 +91,7 @@ def decision_panel(demande, user):
         )
         panel.production = getattr(panel.decision, "production_courriers", None)
         panel.can_relaunch = access.produces_letters(user)
-        panel.periode = Periode.objects.select_related("afis").filter(decision=panel.decision).first()
+        panel.periode = getattr(panel.decision, "periode", None)
     panel.parcours = demande.parcours
     if panel.parcours is not None:
         parcours = panel.parcours
