@@ -49,7 +49,7 @@ def _for_update(queryset, request):
 def _detail_queryset(user):
     return (
         demandes_visible_to(user)
-        .select_related("beneficiaire", "association", "commission", "parcours")
+        .select_related("beneficiaire", "association", "parcours")
         .prefetch_related(
             Prefetch("objectifs", queryset=ObjectifInsertion.objects.order_by("pk")),
             Prefetch("documents", queryset=Document.objects.order_by("kind", "-uploaded_at", "-pk")),
