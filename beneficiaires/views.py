@@ -39,6 +39,7 @@ def beneficiaire_list(request):
         referents_elsewhere=User.objects.filter(
             accompagnements__end__isnull=True, accompagnements__beneficiaire__in=personnes
         ).distinct(),
+        list_name="personnes",
     )
     personnes = (
         filter_beneficiaires(personnes, form.filters, demandes=demandes)

@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("ALLOW_DEV_SECRET_KEY", "1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-# The unit tests run tasks in-process even when REDIS_URL is set (CI runs them against Redis for the
-# cache); only the worker tests, run with CELERY_TASK_ALWAYS_EAGER=0, send tasks to a real worker.
+# The unit tests run tasks in-process even when REDIS_URL is set; only the worker tests, run with
+# CELERY_TASK_ALWAYS_EAGER=0, send tasks to a real worker.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 # Tests log in with a password only, except the two-factor tests which switch it on themselves.
 os.environ.setdefault("TWO_FACTOR_REQUIRED", "0")
@@ -23,6 +23,10 @@ STORAGES = {
 }
 # No collectstatic before tests: whitenoise finds files through the finders, as in development.
 WHITENOISE_AUTOREFRESH = True
+
+# The cache stays in the test process, emptied before each test (tests/conftest.py): what it keeps is
+# keyed by ids that the next test's rows reuse, and emptying Redis would empty Celery's queues with it.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Lockout is exercised by its own tests (they switch it on); elsewhere repeated logins are legitimate.
 AXES_ENABLED = False

@@ -5,6 +5,7 @@ still apply. Every filter narrows a queryset that is already a user's scope.
 """
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Subquery
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -20,6 +21,7 @@ from parcours.enums import DemandeState, ParcoursState
 from parcours.models import Parcours
 
 TERM_WINDOWS = (30, 60, 90)
+REFERENT_CHOICES_SECONDS = 300
 
 
 class SelectWidget(forms.Select):
@@ -45,10 +47,8 @@ class SelectWidget(forms.Select):
         parts = []
         for choice_value, label in self.choices:
             if isinstance(label, (list, tuple)):
-                grouped = "".join(option(*choice) for choice in label)
-                parts.append(
-                    format_html('<optgroup label="{}">{}</optgroup>', choice_value, mark_safe(grouped))
-                )  # noqa: S308
+                grouped = mark_safe("".join(option(*choice) for choice in label))  # noqa: S308
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', choice_value, grouped))
             else:
                 parts.append(option(choice_value, label))
         final_attrs = self.build_attrs(self.attrs, attrs)
@@ -59,6 +59,21 @@ class SelectWidget(forms.Select):
             name,
             flatatt(final_attrs),
             mark_safe("".join(parts)),  # noqa: S308
+        )
+
+
+class SearchWidget(forms.SearchInput):
+    """The search box, rendered in Python for the same reason as SelectWidget (two templates per input
+    otherwise). Same HTML as Django's own input (a test compares them)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
         )
 
 
@@ -83,7 +98,7 @@ class ListFilterForm(forms.Form):
         help_text=_("Nom, prénom ou référence ; les accents et majuscules sont indifférents."),
         required=False,
         max_length=100,
-        widget=forms.SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=SearchWidget(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={"max_length": _("Saisissez au plus %(limit_value)d caractères.")},
     )
     etat = forms.ChoiceField(
@@ -111,16 +126,14 @@ class ListFilterForm(forms.Form):
         error_messages={"invalid_choice": _("Choisissez un·e référent·e de la liste.")},
     )
 
-    def __init__(self, data, *, referents, include_drafts, with_organisation=False):
+    def __init__(self, data, *, referents, include_drafts):
+        """`referents`: the (id, name) choices of the caseworker filter (see `referent_choices`)."""
         super().__init__(data)
         states = [(value, label) for value, label in DemandeState.choices]
         if not include_drafts:
             states = [(value, label) for value, label in states if value != DemandeState.BROUILLON]
         self.fields["etat"].choices = [("", _("Tous les états")), *states]
-        self.fields["referent"].choices = [
-            ("", _("Tous les référent·es")),
-            *referent_choices(referents, with_organisation=with_organisation),
-        ]
+        self.fields["referent"].choices = [("", _("Tous les référent·es")), *referents]
 
     @property
     def filters(self):
@@ -183,20 +196,24 @@ def with_list_columns(demandes):
     )
 
 
-def list_filter_form(user, data, *, referents_elsewhere):
+def list_filter_form(user, data, *, referents_elsewhere, list_name):
     """The filter form of a list: a caseworker filters on their association's caseworkers; others on
-    `referents_elsewhere` (the caseworkers found in their scope)."""
+    `referents_elsewhere` (the caseworkers found in their scope).
+
+    The caseworkers are kept in the cache for a few minutes per user and list (`list_name`): finding
+    them reads every dossier of the scope, on each page of a list, for a menu that seldom changes. A
+    caseworker newly on a dossier shows in the menu within REFERENT_CHOICES_SECONDS."""
     association = association_of(user)
     if association is not None:
         referents = User.objects.filter(organisation=association, groups__name=Role.REFERENT)
     else:
         referents = referents_elsewhere
-    return ListFilterForm(
-        data,
-        referents=referents,
-        include_drafts=association is not None,
-        with_organisation=association is None,
+    choices = cache.get_or_set(
+        f"list-referents:{list_name}:{user.pk}",
+        lambda: referent_choices(referents, with_organisation=association is None),
+        REFERENT_CHOICES_SECONDS,
     )
+    return ListFilterForm(data, referents=choices, include_drafts=association is not None)
 
 
 def dossier_list(user, data):
@@ -205,7 +222,10 @@ def dossier_list(user, data):
     demandes = demandes_visible_to(user)
     # A semi-join on the dossiers' caseworkers, not a DISTINCT over users joined to every dossier.
     form = list_filter_form(
-        user, data, referents_elsewhere=User.objects.filter(pk__in=demandes.values("referent_id"))
+        user,
+        data,
+        referents_elsewhere=User.objects.filter(pk__in=demandes.values("referent_id")),
+        list_name="dossiers",
     )
     filters = form.filters
     departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)

@@ -16,3 +16,11 @@ def pytest_runtest_setup(item):
 
         if settings.CELERY_TASK_ALWAYS_EAGER:
             pytest.fail("Worker tests need REDIS_URL and a running Celery worker (see .ci/run).")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the test settings keep it in memory)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -2,7 +2,9 @@
 filters, pagination and a number of queries that does not grow with rows."""
 
 import datetime
+import time
 from html.parser import HTMLParser
+from unittest import mock
 
 import pytest
 from django import forms
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from commission.enums import OrganisationKind, Role
 from parcours.enums import DemandeKind, DemandeState
-from parcours.filters import SelectWidget
+from parcours.filters import REFERENT_CHOICES_SECONDS, SearchWidget, SelectWidget
 from parcours.models import Demande
 from parcours.workflow import demandes as workflow
 from tests.factories import (
@@ -146,6 +148,24 @@ def test_filter_by_caseworker(client, association, caseworker):
     assert listed(client.get(URL, {"referent": caseworker.pk})) == [mine]
 
 
+def test_a_caseworker_new_on_a_dossier_joins_the_secretariat_s_menu_within_minutes(client):
+    departement = DepartementFactory()
+    former = UserFactory(roles=[Role.REFERENT])
+    filed = submitted(departement=departement, referent=former)
+    client.force_login(secretariat_of(departement))
+
+    def menu():
+        return [value for value, _label in client.get(URL).context["form"].fields["referent"].choices]
+
+    assert menu() == ["", former.pk]
+    newcomer = UserFactory(roles=[Role.REFERENT])
+    Demande.objects.filter(pk=filed.pk).update(referent=newcomer)
+    assert menu() == ["", former.pk]  # kept for a few minutes…
+    later = time.time() + REFERENT_CHOICES_SECONDS + 1
+    with mock.patch("django.core.cache.backends.locmem.time.time", return_value=later):
+        assert menu() == ["", newcomer.pk]  # … then read again
+
+
 def test_last_change_is_the_latest_transition(client, association, caseworker):
     filed = submitted(departement=association.departement, association=association)
     when = timezone.now() - datetime.timedelta(days=3)
@@ -196,6 +216,14 @@ def test_the_filter_selects_render_as_django_s_own_select():
     assert _parsed(SelectWidget(choices=grouped).render("g", "b")) == _parsed(
         forms.Select(choices=grouped).render("g", "b")
     )
+
+
+def test_the_search_box_renders_as_django_s_own_input():
+    attrs = {"id": "id_q", "class": "fr-input", "required": True, "autocomplete": "off"}
+    for value in ("", "O'Brien <b>", None):
+        ours = SearchWidget().render("q", value, attrs=attrs)
+        assert _parsed(ours) == _parsed(forms.SearchInput().render("q", value, attrs=attrs))
+    assert 'value="O&#x27;Brien &lt;b&gt;"' in SearchWidget().render("q", "O'Brien <b>")
 
 
 def test_invalid_filters_are_answered_in_french_and_the_list_still_shows(client, association, caseworker):
