@@ -171,6 +171,11 @@ class Demande(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} ({self.beneficiaire_id})"
 
+    def save(self, *args, **kwargs):
+        if self.last_change_at is None:
+            self.last_change_at = self.created_at
+        super().save(*args, **kwargs)
+
     # The lists show both on every row: one label looked up, where Django's own get_FOO_display()
     # translates all the field's labels to build its table on each call (overriding them is supported).
     def get_kind_display(self):
@@ -178,11 +183,6 @@ class Demande(models.Model):
 
     def get_state_display(self):
         return choice_label(DemandeState, self.state)
-
-    def save(self, *args, **kwargs):
-        if self.last_change_at is None:
-            self.last_change_at = self.created_at
-        super().save(*args, **kwargs)
 
     def missing_parts(self) -> dict[str, str]:
         """The parts a complete application needs, by field, with what to do in French."""
