@@ -36,7 +36,7 @@ def beneficiaire_list(request):
     form = list_filter_form(
         user,
         request.GET,
-        referents_elsewhere=User.objects.filter(
+        referents_elsewhere=lambda: User.objects.filter(
             accompagnements__end__isnull=True, accompagnements__beneficiaire__in=personnes
         ).distinct(),
         list_name="personnes",

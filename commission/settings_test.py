@@ -26,7 +26,10 @@ WHITENOISE_AUTOREFRESH = True
 
 # The cache stays in the test process, emptied before each test (tests/conftest.py): what it keeps is
 # keyed by ids that the next test's rows reuse, and emptying Redis would empty Celery's queues with it.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 
 # Lockout is exercised by its own tests (they switch it on); elsewhere repeated logins are legitimate.
 AXES_ENABLED = False

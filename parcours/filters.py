@@ -5,7 +5,7 @@ still apply. Every filter narrows a queryset that is already a user's scope.
 """
 
 from django import forms
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Exists, OuterRef, Subquery
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -198,22 +198,25 @@ def with_list_columns(demandes):
 
 def list_filter_form(user, data, *, referents_elsewhere, list_name):
     """The filter form of a list: a caseworker filters on their association's caseworkers; others on
-    `referents_elsewhere` (the caseworkers found in their scope).
+    `referents_elsewhere()` (a function giving the caseworkers found in their scope).
 
-    The caseworkers are kept in the cache for a few minutes per user and list (`list_name`): finding
-    them reads every dossier of the scope, on each page of a list, for a menu that seldom changes. A
-    caseworker newly on a dossier shows in the menu within REFERENT_CHOICES_SECONDS."""
+    The caseworkers are kept for a few minutes per user and list (`list_name`), in the web process's
+    own memory (the "local" cache): finding them reads every dossier of the scope, on each page of a
+    list, for a menu that seldom changes. A caseworker newly on a dossier shows in the menu within
+    REFERENT_CHOICES_SECONDS."""
     association = association_of(user)
-    if association is not None:
-        referents = User.objects.filter(organisation=association, groups__name=Role.REFERENT)
-    else:
-        referents = referents_elsewhere
-    choices = cache.get_or_set(
-        f"list-referents:{list_name}:{user.pk}",
-        lambda: referent_choices(referents, with_organisation=association is None),
-        REFERENT_CHOICES_SECONDS,
+
+    def choices():
+        if association is not None:
+            referents = User.objects.filter(organisation=association, groups__name=Role.REFERENT)
+        else:
+            referents = referents_elsewhere()
+        return referent_choices(referents, with_organisation=association is None)
+
+    referents = caches["local"].get_or_set(
+        f"list-referents:{list_name}:{user.pk}", choices, REFERENT_CHOICES_SECONDS
     )
-    return ListFilterForm(data, referents=choices, include_drafts=association is not None)
+    return ListFilterForm(data, referents=referents, include_drafts=association is not None)
 
 
 def dossier_list(user, data):
@@ -224,7 +227,7 @@ def dossier_list(user, data):
     form = list_filter_form(
         user,
         data,
-        referents_elsewhere=User.objects.filter(pk__in=demandes.values("referent_id")),
+        referents_elsewhere=lambda: User.objects.filter(pk__in=demandes.values("referent_id")),
         list_name="dossiers",
     )
     filters = form.filters

@@ -20,7 +20,8 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (the test settings keep it in memory)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (the test settings keep them in memory)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
