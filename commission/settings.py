@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "commission.context_processors.site",
             ],
+            "builtins": ["commission.templatetags.formats_fr"],
         },
     },
 ]
