@@ -19,10 +19,10 @@ PER_PAGE = 20
 
 _LIST = engines["django"].from_string(
     """<!doctype html><html lang="fr"><head><title>Dossiers</title></head><body><table>
-<thead><tr><th>Référence</th><th>Nom</th><th>Nature</th><th>État</th><th>Association</th><th>Déposée le</th></tr></thead>
+<thead><tr><th>Référence</th><th>Nom</th><th>Nature</th><th>État</th><th>Association</th><th>Dernier changement</th></tr></thead>
 <tbody>{% for row in rows %}<tr><td><a href="/dossiers/{{ row.pk }}/">{{ row.beneficiaire__reference }}</a></td>
 <td>{{ row.beneficiaire__last_name }} {{ row.beneficiaire__first_names }}</td><td>{{ row.kind }}</td>
-<td>{{ row.state }}</td><td>{{ row.association__name }}</td><td>{{ row.created_at|date:"d/m/Y" }}</td></tr>
+<td>{{ row.state }}</td><td>{{ row.association__name }}</td><td>{{ row.last_change_at|date:"d/m/Y" }}</td></tr>
 {% endfor %}</tbody></table><p>{{ page.number }} / {{ page.paginator.num_pages }}</p></body></html>"""
 )
 _DETAIL = engines["django"].from_string(
@@ -37,7 +37,7 @@ LIST_FIELDS = (
     "kind",
     "state",
     "association__name",
-    "created_at",
+    "last_change_at",
 )
 
 
@@ -47,7 +47,8 @@ def bare_rows(departement_id, state=None, q=None):
         rows = rows.filter(state=state)
     if q:
         rows = rows.filter(beneficiaire__last_name__icontains=q)
-    return rows.order_by("-created_at", "-pk").values(*LIST_FIELDS)
+    # The same order as the dossier list, hence the same page of rows.
+    return rows.order_by("-last_change_at", "-pk").values(*LIST_FIELDS)
 
 
 def bare_list(request):
@@ -67,7 +68,8 @@ def bare_detail(request, pk):
 
 
 class DemandeAdmin(admin.ModelAdmin):
-    list_display = ("pk", "beneficiaire", "kind", "state", "association", "referent", "created_at")
+    list_display = ("pk", "beneficiaire", "kind", "state", "association", "referent", "last_change_at")
+    ordering = ("-last_change_at", "-pk")
     list_filter = ("state", "commission")
     search_fields = ("beneficiaire__reference", "beneficiaire__last_name")
     list_select_related = ("beneficiaire", "association", "referent")
