@@ -3,8 +3,9 @@
 100 départements, each with its commission, secretariat, foreigners' service, president, 3 approved
 associations and their caseworkers; 50,000 persons (500 per département) with their accompaniment;
 100,000 applications (two per person, across every state), the pathways, terms, AFIS rights, decisions
-and residence permits they led to, the transition log, and the objectives per axis of one application
-in five. Every row is fictional; the same seed and the same day give the same data.
+and residence permits they led to, the transition log. One application in five is fully documented, as
+the dossier page is measured on one: its objectives per axis, its documents (one replaced by a newer
+version), a thread of messages and, once decided, its decision's letters. Every row is fictional; the same seed and the same day give the same data.
 
 Rows are built in Python with explicit primary keys (so relations need no read-back) and written with
 `bulk_create` in batches of 5,000; the sequences are reset at the end.
@@ -27,25 +28,35 @@ from commission.enums import OrganisationKind, Role
 from commission.models import Agrement, Commission, Departement, Organisation, User
 from parcours.enums import (
     Axe,
+    CourrierKind,
     DecisionKind,
     DemandeKind,
     DemandeState,
+    DocumentKind,
+    MessageKind,
+    MessageSide,
     ParcoursEndReason,
     ParcoursState,
+    ProductionState,
     SituationEmploi,
     TitreSejourState,
 )
 from parcours.models import (
     BaremeAfis,
+    Courrier,
     Decision,
     Demande,
     DemandeEvenement,
+    Document,
     DroitAfis,
+    Message,
     ObjectifInsertion,
     Parcours,
     Periode,
+    ProductionCourriers,
     TitreSejour,
 )
+from parcours.letters import PERMIT_AT_STAKE
 
 SEED = 20260101
 DEPARTEMENTS = 100
@@ -220,6 +231,8 @@ def generate(stdout=None) -> dict:
         # --- persons, applications, pathways ------------------------------------------------------
         persons, accompagnements, demandes, events, decisions = [], [], [], [], []
         parcours_rows, periodes, droits, titres, objectifs = [], [], [], [], []
+        documents, messages, courriers, productions = [], [], [], []
+        documented = set()  # the fully documented applications (one in five)
         nationality_codes = [c for c, w in NATIONALITIES for _ in range(w)]
 
         def demande(person, d, association, referent, kind, state, created, parcours_id=None):
@@ -281,9 +294,94 @@ def generate(stdout=None) -> dict:
                     )
                     for axe in Axe
                 )
+                documented.add(pk)
+                document_rows(pk, referent, created, submitted)
+                if submitted:
+                    message_rows(pk, d, referent, submitted)
             return pk, (admissible or created) + datetime.timedelta(days=15)
 
-        def decide(demande_pk, d, kind, on, state_event):
+        def document_rows(demande_pk, referent, created, submitted):
+            uploaded = _dt(created, rng)
+            kinds = [DocumentKind.IDENTITE, DocumentKind.ENGAGEMENT, DocumentKind.EVALUATION]
+            for kind in kinds:
+                documents.append(
+                    Document(
+                        pk=ids.next(Document),
+                        demande_id=demande_pk,
+                        kind=kind,
+                        file_path=f"bench/{demande_pk}/{kind}.pdf",
+                        original_name=f"{kind}-fictif.pdf",
+                        content_type="application/pdf",
+                        size=rng.randrange(40_000, 900_000),
+                        sha256=f"{rng.getrandbits(256):064x}",
+                        uploaded_by_id=referent,
+                        uploaded_at=uploaded,
+                    )
+                )
+            if submitted:
+                # The identity document replaced by a newer scan before the filing: the page lists both.
+                newer = documents[-len(kinds)]
+                older = Document(
+                    pk=ids.next(Document),
+                    demande_id=demande_pk,
+                    kind=newer.kind,
+                    file_path=f"bench/{demande_pk}/{newer.kind}-ancien.pdf",
+                    original_name=f"{newer.kind}-ancien-fictif.pdf",
+                    content_type="application/pdf",
+                    size=rng.randrange(40_000, 900_000),
+                    sha256=f"{rng.getrandbits(256):064x}",
+                    uploaded_by_id=referent,
+                    uploaded_at=uploaded - datetime.timedelta(days=2),
+                    replaced_by_id=newer.pk,
+                )
+                documents.append(older)
+
+        def message_rows(demande_pk, d, referent, submitted):
+            thread = (
+                (MessageSide.ASSOCIATION, referent, "Message fictif de l’association au secrétariat."),
+                (MessageSide.SECRETARIAT, staff_of[d]["secretariat"], "Réponse fictive du secrétariat."),
+                (MessageSide.ASSOCIATION, referent, "Précision fictive de l’association."),
+            )
+            for day, (side, author, body) in enumerate(thread, start=1):
+                messages.append(
+                    Message(
+                        pk=ids.next(Message),
+                        demande_id=demande_pk,
+                        author_id=author,
+                        side=side,
+                        kind=MessageKind.MESSAGE,
+                        body=body,
+                        created_at=_dt(submitted + datetime.timedelta(days=day), rng),
+                    )
+                )
+
+        def letters(decision_pk, kind, on, needs_permit):
+            """The letters a finished production left for a decision (the AFIS certificate left out)."""
+            kinds = [CourrierKind.NOTIFICATION]
+            if kind in PERMIT_AT_STAKE and needs_permit:
+                kinds.append(CourrierKind.INFORMATION_ETRANGERS)
+            productions.append(
+                ProductionCourriers(
+                    pk=ids.next(ProductionCourriers),
+                    decision_id=decision_pk,
+                    state=ProductionState.TERMINEE,
+                    attempts=1,
+                    requested_at=_dt(on, rng),
+                )
+            )
+            courriers.extend(
+                Courrier(
+                    pk=ids.next(Courrier),
+                    decision_id=decision_pk,
+                    kind=letter,
+                    file_path=f"bench/decisions/{decision_pk}/{letter}.pdf",
+                    sha256=f"{rng.getrandbits(256):064x}",
+                    generated_at=_dt(on, rng),
+                )
+                for letter in kinds
+            )
+
+        def decide(demande_pk, d, kind, on, state_event, needs_permit):
             pk = ids.next(Decision)
             decisions.append(
                 Decision(
@@ -308,6 +406,8 @@ def generate(stdout=None) -> dict:
                     at=_dt(on, rng),
                 )
             )
+            if demande_pk in documented:
+                letters(pk, kind, on, needs_permit)
             return pk
 
         def term(parcours_pk, number, start, decision_pk, children):
@@ -382,7 +482,7 @@ def generate(stdout=None) -> dict:
                     person, d, association, referent, DemandeKind.INITIALE, state, first_created
                 )
                 if state == DemandeState.REFUSEE:
-                    decide(first_pk, d, DecisionKind.REFUS, decided, state)
+                    decide(first_pk, d, DecisionKind.REFUS, decided, state, needs_permit)
                 second_created = min(
                     today - datetime.timedelta(days=rng.randrange(1, 120)),
                     decided + datetime.timedelta(days=200),
@@ -399,10 +499,20 @@ def generate(stdout=None) -> dict:
                 continue
             # Authorised: a pathway, then a renewal in some state.
             parcours_pk = ids.next(Parcours)
+            # The authorised application leads to the pathway, as the decision links them in the app.
             first_pk, decided = demande(
-                person, d, association, referent, DemandeKind.INITIALE, DemandeState.ACCEPTEE, first_created
+                person,
+                d,
+                association,
+                referent,
+                DemandeKind.INITIALE,
+                DemandeState.ACCEPTEE,
+                first_created,
+                parcours_pk,
             )
-            first_decision = decide(first_pk, d, DecisionKind.AUTORISATION, decided, DemandeState.ACCEPTEE)
+            first_decision = decide(
+                first_pk, d, DecisionKind.AUTORISATION, decided, DemandeState.ACCEPTEE, needs_permit
+            )
             term_end = term(parcours_pk, 1, decided, first_decision, children)
             renewal_created = term_end - datetime.timedelta(days=45)
             s = rng.random()
@@ -419,7 +529,7 @@ def generate(stdout=None) -> dict:
                     parcours_pk,
                 )
                 renewal_decision = decide(
-                    renewal_pk, d, DecisionKind.RENOUVELLEMENT, term_end, DemandeState.ACCEPTEE
+                    renewal_pk, d, DecisionKind.RENOUVELLEMENT, term_end, DemandeState.ACCEPTEE, needs_permit
                 )
                 term_end = term(
                     parcours_pk, 2, term_end + datetime.timedelta(days=1), renewal_decision, children
@@ -446,7 +556,9 @@ def generate(stdout=None) -> dict:
                     renewal_created,
                     parcours_pk,
                 )
-                decide(renewal_pk, d, DecisionKind.NON_RENOUVELLEMENT, term_end, DemandeState.REFUSEE)
+                decide(
+                    renewal_pk, d, DecisionKind.NON_RENOUVELLEMENT, term_end, DemandeState.REFUSEE, needs_permit
+                )
                 state, ended_on, end_reason = (
                     ParcoursState.TERMINE,
                     term_end,
@@ -519,13 +631,17 @@ def generate(stdout=None) -> dict:
             (TitreSejour, titres),
             (DemandeEvenement, events),
             (ObjectifInsertion, objectifs),
+            (Document, documents),
+            (Message, messages),
+            (ProductionCourriers, productions),
+            (Courrier, courriers),
         ):
             write(model, objects)
 
         # Explicit keys: the sequences restart after the largest.
         models = [Departement, Organisation, Agrement, Commission, User, User.groups.through]
         models += [Beneficiaire, Accompagnement, Parcours, Demande, Decision, Periode, DroitAfis, TitreSejour]
-        models += [DemandeEvenement, ObjectifInsertion]
+        models += [DemandeEvenement, ObjectifInsertion, Document, Message, ProductionCourriers, Courrier]
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
