@@ -41,6 +41,7 @@ from parcours.enums import (
     SituationEmploi,
     TitreSejourState,
 )
+from parcours.letters import PERMIT_AT_STAKE
 from parcours.models import (
     BaremeAfis,
     Courrier,
@@ -56,7 +57,6 @@ from parcours.models import (
     ProductionCourriers,
     TitreSejour,
 )
-from parcours.letters import PERMIT_AT_STAKE
 
 SEED = 20260101
 DEPARTEMENTS = 100
@@ -557,7 +557,12 @@ def generate(stdout=None) -> dict:
                     parcours_pk,
                 )
                 decide(
-                    renewal_pk, d, DecisionKind.NON_RENOUVELLEMENT, term_end, DemandeState.REFUSEE, needs_permit
+                    renewal_pk,
+                    d,
+                    DecisionKind.NON_RENOUVELLEMENT,
+                    term_end,
+                    DemandeState.REFUSEE,
+                    needs_permit,
                 )
                 state, ended_on, end_reason = (
                     ParcoursState.TERMINE,

@@ -9,13 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commission.enums import OrganisationKind, Role
-from parcours.enums import DemandeState
-from parcours.models import Demande
+from parcours.enums import CourrierKind, DemandeState, DocumentKind, MessageSide, ProductionState
+from parcours.models import Demande, Message, Periode, ProductionCourriers, TitreSejourEvenement
 from tests.factories import (
     BeneficiaireFactory,
+    CourrierFactory,
+    DecisionFactory,
     DemandeFactory,
     DepartementFactory,
+    DocumentFactory,
+    DroitAfisFactory,
     OrganisationFactory,
+    ParcoursFactory,
+    TitreSejourFactory,
     UserFactory,
 )
 
@@ -67,3 +73,70 @@ def test_the_admin_changelist_lists_the_dossier_list_s_first_page(secretariat_cl
         url = reverse("bench_admin:parcours_demande_changelist")
         response = secretariat_client.get(url, {"commission__id__exact": commission.pk})
     assert [d.pk for d in response.context["cl"].result_list] == ours
+
+
+def test_the_bare_dossier_view_shows_every_row_the_dossier_page_shows(client):
+    departement = DepartementFactory()
+    parcours = ParcoursFactory(departement=departement)
+    demande = DemandeFactory(
+        departement=departement,
+        beneficiaire=parcours.beneficiaire,
+        parcours=parcours,
+        complete=True,
+        state=DemandeState.ACCEPTEE,
+        submitted_at=timezone.now() - datetime.timedelta(days=40),
+    )
+    decision = DecisionFactory(demande=demande, motifs="Motif singulier de la décision.")
+    periode = Periode.objects.get(parcours=parcours, number=1)
+    Periode.objects.filter(pk=periode.pk).update(decision=decision)
+    DroitAfisFactory(periode=periode)
+    ProductionCourriers.objects.create(decision=decision, state=ProductionState.TERMINEE)
+    letters = [
+        CourrierFactory(decision=decision, kind=kind)
+        for kind in (CourrierKind.NOTIFICATION, CourrierKind.INFORMATION_ETRANGERS)
+    ]
+    current = DocumentFactory(demande=demande, original_name="identite-recente.pdf")
+    DocumentFactory(demande=demande, original_name="identite-ancienne.pdf", replaced_by=current)
+    DocumentFactory(demande=demande, kind=DocumentKind.ENGAGEMENT, original_name="engagement-signe.pdf")
+    for side, body in (
+        (MessageSide.ASSOCIATION, "Première question."),
+        (MessageSide.SECRETARIAT, "Réponse."),
+    ):
+        Message.objects.create(demande=demande, author=demande.referent, side=side, body=body)
+    titre = TitreSejourFactory(parcours=parcours, delivre=True, number="APS-COURANT")
+    for number in ("APS-ANCIEN", "APS-COURANT"):
+        TitreSejourEvenement.objects.create(
+            titre=titre, transition="issue", to_state=titre.state, number=number, issued_on=titre.issued_on
+        )
+    secretariat = UserFactory(
+        organisation=OrganisationFactory(kind=OrganisationKind.SECRETARIAT, departement=departement),
+        roles=[Role.SECRETARIAT],
+    )
+    client.force_login(secretariat)
+
+    page = client.get(reverse("parcours:dossier", args=[demande.pk])).content.decode()
+    bare = client.get(reverse("bench_bare_detail", args=[demande.pk])).content.decode()
+
+    shown = [
+        demande.beneficiaire.reference,
+        demande.association.name,
+        demande.formation,
+        decision.motifs,
+        decision.signataire.last_name,
+        "identite-recente.pdf",
+        "identite-ancienne.pdf",
+        "engagement-signe.pdf",
+        "Première question.",
+        "Réponse.",
+        "APS-COURANT",
+        "APS-ANCIEN",
+        *(letter.sha256 for letter in letters),
+        *(objectif.objectives for objectif in demande.objectifs.all()),
+    ]
+    assert [text for text in shown if text not in page] == []
+    assert [text for text in shown if text not in bare] == []
+
+
+def test_the_bare_dossier_view_keeps_to_the_user_s_departement(secretariat_client):
+    other = DemandeFactory(complete=True, state=DemandeState.DEPOSEE, submitted_at=timezone.now())
+    assert secretariat_client.get(reverse("bench_bare_detail", args=[other.pk])).status_code == 404

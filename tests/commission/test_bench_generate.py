@@ -24,9 +24,11 @@ def test_an_accepted_application_leads_to_its_pathway(small_dataset):
     assert accepted.filter(kind=DemandeKind.INITIALE).exists()
     assert not accepted.filter(parcours__isnull=True).exists()
     assert not accepted.exclude(parcours__beneficiaire=F("beneficiaire")).exists()
-    assert not Demande.objects.filter(kind=DemandeKind.INITIALE, parcours__isnull=False).exclude(
-        state=DemandeState.ACCEPTEE
-    ).exists()
+    assert (
+        not Demande.objects.filter(kind=DemandeKind.INITIALE, parcours__isnull=False)
+        .exclude(state=DemandeState.ACCEPTEE)
+        .exists()
+    )
 
 
 def test_one_application_in_five_is_fully_documented(small_dataset):
