@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 
 from parcours import access
 from parcours.enums import DemandeState
-from parcours.models import Decision, Periode, RegleParcours
+from parcours.models import Decision, Periode
 from parcours.workflow import parcours as parcours_workflow
 from parcours.workflow import titres
 
@@ -100,9 +100,9 @@ def decision_panel(demande, user):
                 Periode.objects.select_related("afis").filter(parcours=parcours).order_by("-number").first()
             )
         panel.afis = getattr(panel.periode, "afis", None) if panel.periode else None
-        panel.months_authorised = parcours_workflow.months_authorised(parcours)
-        panel.remaining_months = parcours_workflow.remaining_months(parcours)
-        panel.cap_months = RegleParcours.in_force(parcours.current_term_end).cap_months
+        length = parcours_workflow.length_of(parcours)
+        panel.months_authorised, panel.cap_months = length.months, length.cap
+        panel.remaining_months = length.remaining
         panel.titre = titres.current(parcours)
         panel.permit_details = access.sees_permit_details(user)
         if panel.titre is not None and panel.permit_details:

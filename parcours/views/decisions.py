@@ -18,7 +18,6 @@ from commission.access import departement_id_of
 from commission.enums import Role
 from parcours.access import demandes_decidable_by
 from parcours.enums import DemandeKind, DemandeState
-from parcours.models import RegleParcours
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from parcours.workflow import parcours as parcours_workflow
@@ -65,12 +64,13 @@ def _pathway_outlook(demande):
     parcours = demande.parcours
     if parcours is None:
         return None
+    length = parcours_workflow.length_of(parcours)
     return {
         "parcours": parcours,
-        "months_authorised": parcours_workflow.months_authorised(parcours),
-        "remaining_months": parcours_workflow.remaining_months(parcours),
-        "cap_months": RegleParcours.in_force(parcours.current_term_end).cap_months,
-        "renewable": parcours_workflow.can_renew(parcours),
+        "months_authorised": length.months,
+        "remaining_months": length.remaining,
+        "cap_months": length.cap,
+        "renewable": parcours_workflow.can_renew(parcours, length),
     }
 
 

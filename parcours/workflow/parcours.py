@@ -6,6 +6,7 @@ authorised term, at the cap, on withdrawal, on the prefect's early end, or on de
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Sum
@@ -51,13 +52,33 @@ def months_authorised(parcours) -> int:
     return parcours.periodes.aggregate(total=Sum("months"))["total"] or 0
 
 
-def remaining_months(parcours) -> int:
+@dataclass(frozen=True)
+class PathwayLength:
+    """The months a pathway was granted, against the cap of the rule in force at its current term's end."""
+
+    months: int
+    cap: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.cap - self.months, 0)
+
+
+def length_of(parcours) -> PathwayLength:
+    """Months and cap in two queries, for a page that shows granted, cap and what is left."""
     rule = RegleParcours.in_force(parcours.current_term_end)
-    return max(rule.cap_months - months_authorised(parcours), 0)
+    return PathwayLength(months=months_authorised(parcours), cap=rule.cap_months)
 
 
-def can_renew(parcours) -> bool:
-    return parcours.state == ParcoursState.EN_COURS and remaining_months(parcours) > 0
+def remaining_months(parcours) -> int:
+    return length_of(parcours).remaining
+
+
+def can_renew(parcours, length: PathwayLength | None = None) -> bool:
+    """`length`, when the caller has it already, saves reading it again."""
+    if parcours.state != ParcoursState.EN_COURS:
+        return False
+    return (length or length_of(parcours)).remaining > 0
 
 
 @transaction.atomic

@@ -363,7 +363,7 @@ def test_the_panel_reads_a_constant_number_of_queries(django_assert_max_num_quer
     decision = _decided()
     user = _staff(decision.demande.commission.departement, Role.SECRETARIAT)
     user.roles()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         _panel(decision.demande, user)
 
 

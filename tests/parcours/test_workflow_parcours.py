@@ -135,6 +135,15 @@ def test_four_terms_cover_24_months_without_gap_or_overlap():
     assert not workflow.can_renew(parcours)
 
 
+def test_the_length_of_a_pathway_counts_its_terms_against_the_cap():
+    parcours = _authorise(start=D(2025, 1, 1))
+    workflow.renew(parcours)
+    length = workflow.length_of(parcours)
+    assert (length.months, length.cap, length.remaining) == (12, 24, 12)
+    assert workflow.can_renew(parcours, length)
+    assert not workflow.can_renew(parcours, workflow.PathwayLength(months=24, cap=24))
+
+
 def test_renewal_beyond_24_months_is_refused_and_writes_nothing():
     parcours = _authorise(start=D(2025, 1, 1))
     for _ in range(3):
