@@ -237,6 +237,19 @@ def pages(table, runs=25):
             "< 1x (faster)",
             ratio < 1,
         )
+    # For reference, no goal: the dossier page against a bare view of the application's row alone (its
+    # baseline until the bare view read every row the page shows), to see what the page's sections cost.
+    url = reverse("parcours:dossier", args=[dossier.pk])
+    ms, row_ms = interleaved_medians_ms(
+        [lambda: own.get(url), lambda: bare.get(reverse("bench_bare_row", args=[dossier.pk]))], runs
+    )
+    table.add(
+        "Dossier page: time vs bare view of the application's row alone (reference)",
+        f"{ms:.1f} ms",
+        f"{row_ms:.1f} ms",
+        f"{ms / row_ms:.2f}x",
+        "—",
+    )
 
 
 # --- the daily reminder scan ----------------------------------------------------------------------

@@ -177,6 +177,16 @@ def bare_detail(request, pk):
     return HttpResponse(_DETAIL.render({"row": row, "sections": sections}, request))
 
 
+def bare_row(request, pk):
+    """The application's own row alone: the dossier page's former baseline, printed for reference."""
+    departement_id = request.user.organisation.departement_id
+    rows = Demande.objects.filter(commission__departement_id=departement_id, submitted_at__isnull=False)
+    row = get_object_or_404(
+        rows.filter(pk=pk).values(*LIST_FIELDS, "submitted_at", "situation_emploi", "logement")
+    )
+    return HttpResponse(_DETAIL.render({"row": row, "sections": []}, request))
+
+
 class DemandeAdmin(admin.ModelAdmin):
     list_display = ("pk", "beneficiaire", "kind", "state", "association", "referent", "last_change_at")
     ordering = ("-last_change_at", "-pk")
@@ -193,6 +203,7 @@ bench_admin.register(Demande, DemandeAdmin)
 urlpatterns = [
     path("bench/bare/dossiers/", bare_list, name="bench_bare_list"),
     path("bench/bare/dossiers/<int:pk>/", bare_detail, name="bench_bare_detail"),
+    path("bench/bare/dossiers/<int:pk>/ligne/", bare_row, name="bench_bare_row"),
     path("bench/admin/", bench_admin.urls),
     path("", include("commission.urls")),
 ]

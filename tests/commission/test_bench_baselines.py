@@ -137,6 +137,11 @@ def test_the_bare_dossier_view_shows_every_row_the_dossier_page_shows(client):
     assert [text for text in shown if text not in bare] == []
 
 
-def test_the_bare_dossier_view_keeps_to_the_user_s_departement(secretariat_client):
+@pytest.mark.parametrize("view", ["bench_bare_detail", "bench_bare_row"])
+def test_the_bare_dossier_views_keep_to_the_user_s_departement(secretariat_client, view):
+    own = secretariat_client.get(reverse("bench_bare_list")).context["rows"][0]
     other = DemandeFactory(complete=True, state=DemandeState.DEPOSEE, submitted_at=timezone.now())
-    assert secretariat_client.get(reverse("bench_bare_detail", args=[other.pk])).status_code == 404
+    response = secretariat_client.get(reverse(view, args=[own["pk"]]))
+    assert response.status_code == 200
+    assert own["beneficiaire__reference"] in response.content.decode()
+    assert secretariat_client.get(reverse(view, args=[other.pk])).status_code == 404
