@@ -302,39 +302,31 @@ def generate(stdout=None) -> dict:
 
         def document_rows(demande_pk, referent, created, submitted):
             uploaded = _dt(created, rng)
-            kinds = [DocumentKind.IDENTITE, DocumentKind.ENGAGEMENT, DocumentKind.EVALUATION]
-            for kind in kinds:
-                documents.append(
-                    Document(
-                        pk=ids.next(Document),
-                        demande_id=demande_pk,
-                        kind=kind,
-                        file_path=f"bench/{demande_pk}/{kind}.pdf",
-                        original_name=f"{kind}-fictif.pdf",
-                        content_type="application/pdf",
-                        size=rng.randrange(40_000, 900_000),
-                        sha256=f"{rng.getrandbits(256):064x}",
-                        uploaded_by_id=referent,
-                        uploaded_at=uploaded,
-                    )
-                )
-            if submitted:
-                # The identity document replaced by a newer scan before the filing: the page lists both.
-                newer = documents[-len(kinds)]
-                older = Document(
+
+            def document(kind, name, at, replaced_by=None):
+                row = Document(
                     pk=ids.next(Document),
                     demande_id=demande_pk,
-                    kind=newer.kind,
-                    file_path=f"bench/{demande_pk}/{newer.kind}-ancien.pdf",
-                    original_name=f"{newer.kind}-ancien-fictif.pdf",
+                    kind=kind,
+                    file_path=f"bench/{demande_pk}/{name}.pdf",
+                    original_name=f"{name}-fictif.pdf",
                     content_type="application/pdf",
                     size=rng.randrange(40_000, 900_000),
                     sha256=f"{rng.getrandbits(256):064x}",
                     uploaded_by_id=referent,
-                    uploaded_at=uploaded - datetime.timedelta(days=2),
-                    replaced_by_id=newer.pk,
+                    uploaded_at=at,
+                    replaced_by_id=replaced_by,
                 )
-                documents.append(older)
+                documents.append(row)
+                return row
+
+            identity = document(DocumentKind.IDENTITE, DocumentKind.IDENTITE, uploaded)
+            for kind in (DocumentKind.ENGAGEMENT, DocumentKind.EVALUATION):
+                document(kind, kind, uploaded)
+            if submitted:
+                # The identity document replaced by a newer scan before the filing: the page lists both.
+                earlier = uploaded - datetime.timedelta(days=2)
+                document(DocumentKind.IDENTITE, f"{DocumentKind.IDENTITE}-ancien", earlier, identity.pk)
 
         def message_rows(demande_pk, d, referent, submitted):
             thread = (
