@@ -5,7 +5,8 @@ associations and their caseworkers; 50,000 persons (500 per département) with t
 100,000 applications (two per person, across every state), the pathways, terms, AFIS rights, decisions
 and residence permits they led to, the transition log. One application in five is fully documented, as
 the dossier page is measured on one: its objectives per axis, its documents (one replaced by a newer
-version), a thread of messages and, once decided, its decision's letters. Every row is fictional; the same seed and the same day give the same data.
+version), a thread of messages and, once decided, its decision's letters. Every row is fictional; the
+same seed and the same day give the same data.
 
 Rows are built in Python with explicit primary keys (so relations need no read-back) and written with
 `bulk_create` in batches of 5,000; the sequences are reset at the end.
