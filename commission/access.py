@@ -5,10 +5,8 @@ département and the person's current accompaniment, so a change of association 
 once, and a list is one query. Guardian stays available for rights that are truly per object.
 """
 
-from django.db.models import Q
-
 from commission.enums import OrganisationKind, Role
-from commission.models import Commission, Seance
+from commission.models import Commission
 
 # The organisation a prefecture role works from: the president signs from the prefecture, whose
 # secretariat organisation holds the commission's staff; the foreigners' service has its own.
@@ -52,16 +50,3 @@ def commissions_visible_to(user):
     if departement_id:
         return Commission.objects.filter(departement_id=departement_id)
     return Commission.objects.filter(mandats__user=user).distinct()
-
-
-def seances_visible_to(user):
-    """Secretariat and president: their commission's sessions; members: the sessions they are convened to."""
-    if not user.is_authenticated:
-        return Seance.objects.none()
-    departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
-    scope = Q(pk__in=[])
-    if departement_id:
-        scope |= Q(commission__departement_id=departement_id)
-    if user.has_role(Role.MEMBRE) or user.has_role(Role.PRESIDENT):
-        scope |= Q(convocations__mandat__user=user)
-    return Seance.objects.filter(scope).distinct()

@@ -4,18 +4,8 @@ from auditlog.registry import auditlog
 
 
 def register():
-    from commission.models import (
-        Agrement,
-        Avis,
-        Convocation,
-        Mandat,
-        Organisation,
-        Presence,
-        Seance,
-        User,
-        Vote,
-    )
+    from commission.models import Agrement, Mandat, Organisation, User
 
     auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
-    for model in (Organisation, Agrement, Mandat, Seance, Convocation, Presence, Vote, Avis):
+    for model in (Organisation, Agrement, Mandat):
         auditlog.register(model)

@@ -51,30 +51,16 @@ from django.utils.text import slugify
 from beneficiaires.enums import Logement, Sexe, SituationFamiliale, TypeRessources
 from beneficiaires.models import Accompagnement, Beneficiaire
 from commission.dates import add_months, term_end
-from commission.enums import (
-    MandatRole,
-    MandatScope,
-    OrganisationKind,
-    PointState,
-    PresenceStatus,
-    Role,
-    SeanceKind,
-    SeanceState,
-    VoteChoice,
-)
-from commission.models import (
-    Agrement,
+from commission.enums import MandatRole, MandatScope, OrganisationKind, Role, SeanceKind
+from commission.models import Agrement, Commission, Departement, Mandat, Organisation, User
+from commission.seances.enums import PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances.models import (
     Avis,
-    Commission,
     Convocation,
-    Departement,
-    Mandat,
-    Organisation,
     PointOrdreDuJour,
     Presence,
     ProcesVerbal,
     Seance,
-    User,
     Vote,
 )
 from parcours.enums import (

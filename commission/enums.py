@@ -52,40 +52,6 @@ class MandatScope(models.TextChoices):
     POLITIQUE = "politique", _("Séances de politique départementale seulement")
 
 
-class SeanceState(models.TextChoices):
-    PREPAREE = "preparee", _("En préparation")
-    CONVOQUEE = "convoquee", _("Convoquée")
-    OUVERTE = "ouverte", _("Ouverte")
-    CLOSE = "close", _("Close")
-    ANNULEE = "annulee", _("Annulée")
-
-
-class PointKind(models.TextChoices):
-    EXAMEN = "examen", _("Examen d’une demande")
-    FIN_ANTICIPEE = "fin_anticipee", _("Proposition de fin anticipée")
-
-
-class PointState(models.TextChoices):
-    A_EXAMINER = "a_examiner", _("À examiner")
-    CLOS = "clos", _("Avis rendu")
-    AJOURNE = "ajourne", _("Ajourné")
-
-
-class PresenceStatus(models.TextChoices):
-    PRESENT = "present", _("Présent·e en salle")
-    VISIO = "visio", _("Présent·e en visioconférence")
-    REPRESENTE = "represente", _("Représenté·e par son suppléant")
-    MANDAT = "mandat", _("A donné mandat")
-    EXCUSE = "excuse", _("Excusé·e")
-    ABSENT = "absent", _("Absent·e")
-
-
-class VoteChoice(models.TextChoices):
-    FAVORABLE = "favorable", _("Favorable")
-    DEFAVORABLE = "defavorable", _("Défavorable")
-    ABSTENTION = "abstention", _("Abstention")
-
-
 class AuditAction(models.TextChoices):
     READ = "read", _("Consultation")
     DOWNLOAD = "download", _("Téléchargement")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "commission",
     "beneficiaires",
     "parcours",
+    "commission.seances",
 ]
 
 MIDDLEWARE = [

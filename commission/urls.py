@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commission import audit_views, security_views, views
+from beneficiaires import audit_views
+from commission import security_views, views
 from commission.forms import LoginForm
 
 urlpatterns = [
@@ -36,7 +37,7 @@ urlpatterns = [
     path("", include("parcours.urls")),
     path("", include("parcours.urls_decisions")),
     path("", include("parcours.urls_bilan")),
-    path("", include("commission.seances_urls")),
+    path("", include("commission.seances.urls")),
     path("securite/verification/", security_views.two_factor_verify, name="two_factor_verify"),
     path("securite/activation/", security_views.two_factor_setup, name="two_factor_setup"),
     path(

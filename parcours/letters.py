@@ -192,34 +192,6 @@ def produce(decision_id) -> list[Courrier]:
 # --- the job's progress, read by the batch page ----------------------------------------------------
 
 
-def schedule(decisions) -> list[int]:
-    """Mark the decisions' letters as awaited and enqueue one job each once the transaction commits.
-
-    Decisions whose letters are produced, or whose job is running, are left alone. Returns the ids
-    enqueued. The jobs run in parallel on the workers."""
-    from parcours.tasks import produce_letters
-
-    ids = [d.pk for d in decisions]
-    jobs = {job.decision_id: job for job in ProductionCourriers.objects.filter(decision_id__in=ids)}
-    busy = {
-        pk for pk, job in jobs.items() if job.state in (ProductionState.TERMINEE, ProductionState.EN_COURS)
-    }
-    wanted = [pk for pk in ids if pk not in busy]
-    if not wanted:
-        return []
-    ProductionCourriers.objects.bulk_create(
-        [ProductionCourriers(decision_id=pk) for pk in wanted if pk not in jobs]
-    )
-    ProductionCourriers.objects.filter(decision_id__in=[pk for pk in wanted if pk in jobs]).update(
-        state=ProductionState.EN_ATTENTE, error="", requested_at=timezone.now(), finished_at=None
-    )
-    for pk in wanted:
-        # robust: a broker that cannot be reached must not undo a decision already committed; the
-        # batch page shows the job still awaited and offers to launch it again.
-        transaction.on_commit(lambda pk=pk: produce_letters.delay(pk), robust=True)
-    return wanted
-
-
 def job_started(decision_id):
     job, _created = ProductionCourriers.objects.get_or_create(decision_id=decision_id)
     ProductionCourriers.objects.filter(pk=job.pk).update(

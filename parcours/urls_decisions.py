@@ -13,12 +13,6 @@ urlpatterns = [
     # Letters
     path("courriers/<int:pk>/", letters.courrier_download, name="courrier"),
     path("decisions/<int:pk>/courriers/relancer/", letters.relancer, name="relancer"),
-    path("seances/<int:pk>/courriers/", letters.seance_courriers, name="seance_courriers"),
-    path(
-        "seances/<int:pk>/courriers/progression/",
-        letters.seance_courriers_progression,
-        name="seance_courriers_progression",
-    ),
     # The foreigners' service
     path("autorisations-de-sejour/", titres.titre_list, name="titres"),
     path("autorisations-de-sejour/export.csv", titres.titre_export, name="titres_export"),

@@ -20,28 +20,16 @@ from factory.django import DjangoModelFactory
 from beneficiaires.enums import Logement, Sexe, SituationFamiliale, TypeRessources
 from beneficiaires.models import Accompagnement, Beneficiaire
 from commission.dates import add_months, term_end
-from commission.enums import (
-    MandatRole,
-    OrganisationKind,
-    PointKind,
-    PresenceStatus,
-    Role,
-    SeanceKind,
-    VoteChoice,
-)
-from commission.models import (
-    Agrement,
+from commission.enums import MandatRole, OrganisationKind, Role, SeanceKind
+from commission.models import Agrement, Commission, Departement, Mandat, Organisation, User
+from commission.seances.enums import PointKind, PresenceStatus, VoteChoice
+from commission.seances.models import (
     Avis,
-    Commission,
     Convocation,
-    Departement,
-    Mandat,
-    Organisation,
     PointOrdreDuJour,
     Presence,
     ProcesVerbal,
     Seance,
-    User,
     Vote,
 )
 from parcours.enums import (

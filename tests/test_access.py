@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from beneficiaires import access as beneficiaires_access
-from commission.access import seances_visible_to
 from commission.enums import OrganisationKind, Role
+from commission.seances.access import seances_visible_to
 from parcours import access as parcours_access
 from parcours.enums import DemandeState
 from tests.factories import (

@@ -126,8 +126,8 @@ MATRIX = {
     # The notification: the association hands it to the person; the prefecture wrote it.
     "decisions:courrier": Row(REFERENT | STAFF, kwargs=pk("courrier")),
     "decisions:relancer": Row(SECRETARIAT, kwargs=pk("decision"), method="post"),
-    "decisions:seance_courriers": Row(SECRETARIAT, kwargs=pk("seance")),
-    "decisions:seance_courriers_progression": Row(SECRETARIAT, kwargs=pk("seance")),
+    "commission:seance_courriers": Row(SECRETARIAT, kwargs=pk("seance")),
+    "commission:seance_courriers_progression": Row(SECRETARIAT, kwargs=pk("seance")),
     "decisions:titres": Row(ETRANGERS),
     "decisions:titres_export": Row(ETRANGERS),
     "decisions:titre": Row(ETRANGERS, kwargs=pk("titre")),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from commission import private_files
 from commission.enums import OrganisationKind, Role
-from parcours import letters
+from parcours import tasks
 from parcours.enums import CourrierKind, DecisionKind, DemandeKind, DemandeState, ProductionState
 from parcours.models import Courrier, ProductionCourriers, Rappel
 from parcours.tasks import daily_reminders, produce_letters
@@ -49,7 +49,7 @@ def _authorised():
     )
     today = timezone.localdate()
     # decide() enqueues the letters job itself once committed; here each test runs the jobs it wants.
-    with mock.patch.object(letters, "schedule"):
+    with mock.patch.object(tasks, "schedule_letters"):
         return workflow.decide(
             demande,
             kind=DecisionKind.AUTORISATION,
@@ -103,7 +103,7 @@ def test_a_job_retried_after_a_failure_produces_each_letter_once():
     # A file where the letters' folder goes: the worker cannot write there (OSError), and retries.
     folder.parent.mkdir(parents=True, exist_ok=True)
     folder.write_text("")
-    letters.schedule([decision])  # outside a transaction: enqueued at once
+    tasks.schedule_letters([decision])  # outside a transaction: enqueued at once
 
     def failed_once():
         job = ProductionCourriers.objects.filter(decision=decision).first()

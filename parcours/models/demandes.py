@@ -33,6 +33,10 @@ class DemandeQuerySet(models.QuerySet):
     def in_state(self, *states):
         return self.filter(state__in=states)
 
+    def awaiting_decision(self):
+        """The commission gave its opinion; the prefect has not decided yet."""
+        return self.filter(state=DemandeState.AVIS_RENDU)
+
 
 class Demande(models.Model):
     """An application: initial, renewal, or a proposal to end a pathway early."""

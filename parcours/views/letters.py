@@ -1,11 +1,10 @@
-"""Letters of the decisions: download, and the secretariat's production of a session's letters at once.
+"""Letters of the decisions: download, and launching a decision's letters job again.
 
 A download goes through `courriers_visible_to`: a letter the user may not read is a 404, like one that
 does not exist. The batch page reads its progress from the database (`letters.progress_of`), refreshed
 every two seconds by htmx while jobs are awaited; without JavaScript a link reloads it.
 
-The session is reached through commission.access (the one place that knows who sees which session);
-its decisions through the agenda's relation to the applications, without importing the sessions' code.
+A session's letters, produced at once, are the sessions' page (commission.seances.courriers).
 """
 
 import hashlib
@@ -13,19 +12,17 @@ import logging
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from commission import audit, private_files
-from commission.access import seances_visible_to
 from commission.enums import AuditAction
-from parcours import access, letters
-from parcours.enums import DemandeState
-from parcours.models import Decision, Demande
+from parcours import access, letters, tasks
+from parcours.models import Decision
 
 logger = logging.getLogger(__name__)
 
@@ -54,55 +51,6 @@ def courrier_download(request, pk):
 # --- a session's letters at once -----------------------------------------------------------------
 
 
-def _seance(request, pk):
-    if not access.produces_letters(request.user):
-        raise Http404
-    return get_object_or_404(seances_visible_to(request.user).select_related("commission"), pk=pk)
-
-
-def _decisions_of(seance):
-    return Decision.objects.filter(demande__points_odj__seance=seance).distinct()
-
-
-def _context(seance):
-    return {
-        "seance": seance,
-        "progress": letters.progress_of(_decisions_of(seance)),
-        "awaiting_decision": Demande.objects.filter(
-            points_odj__seance=seance, state=DemandeState.AVIS_RENDU
-        ).count(),
-    }
-
-
-@require_http_methods(["GET", "POST"])
-def seance_courriers(request, pk):
-    """The session's decisions and their letters; POST launches the jobs of those not produced yet."""
-    seance = _seance(request, pk)
-    if request.method == "POST":
-        launched = letters.schedule(_decisions_of(seance))
-        if launched:
-            messages.success(
-                request,
-                _("La production des courriers est lancée pour %(count)s décision(s).")
-                % {"count": len(launched)},
-            )
-        else:
-            messages.info(
-                request, _("Les courriers de toutes les décisions de la séance sont déjà produits.")
-            )
-        return redirect("decisions:seance_courriers", pk=seance.pk)
-    return render(request, "parcours/decisions/courriers_seance.html", _context(seance))
-
-
-@require_GET
-def seance_courriers_progression(request, pk):
-    """The progress fragment htmx polls every two seconds while jobs are awaited."""
-    seance = _seance(request, pk)
-    response = render(request, "parcours/decisions/courriers_progression.html", _context(seance))
-    patch_cache_control(response, no_store=True)
-    return response
-
-
 @require_POST
 def relancer(request, pk):
     """Launch again the letters job of one decision (after a failure)."""
@@ -111,7 +59,7 @@ def relancer(request, pk):
     decision = get_object_or_404(
         Decision.objects.filter(demande__in=access.demandes_visible_to(request.user)), pk=pk
     )
-    if letters.schedule([decision]):
+    if tasks.schedule_letters([decision]):
         messages.success(request, _("La production des courriers de cette décision est relancée."))
     else:
         messages.info(

@@ -289,9 +289,9 @@ def decide(
     _apply_decision_to_parcours(demande, decision, start, signataire)
     _apply(demande, "decide", signataire, target=targets[kind], reason=kind)
     # A decision's letters are generated from it, once committed, whatever path led to it.
-    from parcours import letters
+    from parcours import tasks
 
-    letters.schedule([decision])
+    tasks.schedule_letters([decision])
     return decision
 
 

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from commission import demo
-from commission.enums import MandatRole, MandatScope, OrganisationKind, PointState, SeanceKind, SeanceState
-from commission.models import Departement, Mandat, Organisation, PointOrdreDuJour, Seance, User
+from commission.enums import MandatRole, MandatScope, OrganisationKind, SeanceKind
+from commission.models import Departement, Mandat, Organisation, User
+from commission.seances.enums import PointState, SeanceState
+from commission.seances.models import PointOrdreDuJour, Seance
 from parcours.enums import DecisionKind, DemandeKind, DemandeState, ParcoursEndReason, TitreSejourState
 from parcours.models import Decision, Demande, Parcours, Periode, TitreSejour
 

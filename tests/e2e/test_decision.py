@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from commission.enums import OrganisationKind, PointState, Role
+from commission.enums import OrganisationKind, Role
+from commission.seances.enums import PointState
 from parcours.enums import DecisionKind, ProductionState, TitreSejourState
 from parcours.models import ProductionCourriers, TitreSejour
 from parcours.workflow import demandes as workflow

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from commission import workflow as seances
 from commission.enums import OrganisationKind, Role
+from commission.seances import workflow as seances
 from parcours.enums import DemandeState
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.factories import (

@@ -12,7 +12,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from commission.enums import OrganisationKind, PointState, Role
+from commission.enums import OrganisationKind, Role
+from commission.seances.enums import PointState
 from parcours import letters
 from parcours.enums import (
     CourrierKind,
@@ -397,7 +398,7 @@ def test_the_secretariat_produces_all_the_letters_of_a_session_at_once(
 ):
     seance, decisions = _session_with_decisions(3)
     client.force_login(_staff(seance.commission.departement, Role.SECRETARIAT))
-    url = reverse("decisions:seance_courriers", args=[seance.pk])
+    url = reverse("commission:seance_courriers", args=[seance.pk])
     page = client.get(url)
     assert page.context["progress"].total == 3
     assert page.context["progress"].done == 0
@@ -408,7 +409,7 @@ def test_the_secretariat_produces_all_the_letters_of_a_session_at_once(
     assert len(callbacks) == 3
     assert response["Location"] == url
     fragment = client.get(
-        reverse("decisions:seance_courriers_progression", args=[seance.pk]), HTTP_HX_REQUEST="true"
+        reverse("commission:seance_courriers_progression", args=[seance.pk]), HTTP_HX_REQUEST="true"
     )
     html = fragment.content.decode()
     assert fragment.context["progress"].done == 3
@@ -424,9 +425,9 @@ def test_while_jobs_are_awaited_the_fragment_polls_every_two_seconds(client):
         decision=decisions[0], defaults={"state": ProductionState.EN_COURS, "attempts": 1}
     )
     client.force_login(_staff(seance.commission.departement, Role.SECRETARIAT))
-    html = client.get(reverse("decisions:seance_courriers_progression", args=[seance.pk])).content.decode()
+    html = client.get(reverse("commission:seance_courriers_progression", args=[seance.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in html
-    assert reverse("decisions:seance_courriers_progression", args=[seance.pk]) in html
+    assert reverse("commission:seance_courriers_progression", args=[seance.pk]) in html
 
 
 def test_a_failed_job_is_shown_with_a_button_that_launches_it_again(
@@ -437,7 +438,7 @@ def test_a_failed_job_is_shown_with_a_button_that_launches_it_again(
         decision=decisions[0], defaults={"state": ProductionState.ECHEC, "attempts": 4, "error": "OSError"}
     )
     client.force_login(_staff(seance.commission.departement, Role.SECRETARIAT))
-    page_url = reverse("decisions:seance_courriers", args=[seance.pk])
+    page_url = reverse("commission:seance_courriers", args=[seance.pk])
     html = client.get(page_url).content.decode()
     assert "1 production a échoué" in html
     relaunch = reverse("decisions:relancer", args=[decisions[0].pk])
@@ -461,15 +462,15 @@ def test_the_relaunch_does_not_redirect_outside_the_site(client):
 def test_only_the_secretariat_produces_a_sessions_letters(client, role):
     seance, decisions = _session_with_decisions(1)
     client.force_login(_staff(seance.commission.departement, role))
-    assert client.get(reverse("decisions:seance_courriers", args=[seance.pk])).status_code == 404
-    assert client.post(reverse("decisions:seance_courriers", args=[seance.pk])).status_code == 404
+    assert client.get(reverse("commission:seance_courriers", args=[seance.pk])).status_code == 404
+    assert client.post(reverse("commission:seance_courriers", args=[seance.pk])).status_code == 404
     assert client.post(reverse("decisions:relancer", args=[decisions[0].pk])).status_code == 404
 
 
 def test_the_secretariat_of_another_departement_gets_a_404(client):
     seance, _decisions = _session_with_decisions(1)
     client.force_login(_staff(DepartementFactory(), Role.SECRETARIAT))
-    assert client.get(reverse("decisions:seance_courriers", args=[seance.pk])).status_code == 404
+    assert client.get(reverse("commission:seance_courriers", args=[seance.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("count", [2, 12])
@@ -479,7 +480,7 @@ def test_the_progress_reads_a_constant_number_of_queries(client, django_assert_m
     # the session, its decisions with their jobs, the letters counted, the opinions awaiting a decision,
     # and the request's own (session, user, organisation, roles, savepoints)
     with django_assert_max_num_queries(13):
-        client.get(reverse("decisions:seance_courriers_progression", args=[seance.pk]))
+        client.get(reverse("commission:seance_courriers_progression", args=[seance.pk]))
 
 
 def test_a_secretariat_role_given_in_the_foreigners_service_opens_only_the_information_letter(client):

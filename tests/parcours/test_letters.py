@@ -15,7 +15,7 @@ from django.db import IntegrityError
 from commission import private_files
 from commission.enums import OrganisationKind, Role
 from commission.pdf import StaticFilesOnly, html_to_pdf
-from parcours import letters
+from parcours import letters, tasks
 from parcours.enums import (
     CourrierKind,
     DecisionKind,
@@ -226,7 +226,7 @@ def test_without_an_appeal_text_in_force_the_job_fails_and_says_what_to_enter(
     TexteCourrier.objects.all().delete()
     decision = _decide(DecisionKind.REFUS, motifs="Motif.")
     with django_capture_on_commit_callbacks(execute=True):
-        letters.schedule([decision])
+        tasks.schedule_letters([decision])
     job = ProductionCourriers.objects.get(decision=decision)
     assert job.state == ProductionState.ECHEC
     assert "Aucun texte des voies et délais de recours" in job.error
@@ -311,7 +311,7 @@ def test_the_database_refuses_a_second_letter_of_the_same_kind():
 def test_the_job_produces_the_letters_and_emails_the_association_once(django_capture_on_commit_callbacks):
     decision = _decide()
     with django_capture_on_commit_callbacks(execute=True):
-        letters.schedule([decision])
+        tasks.schedule_letters([decision])
     produce_letters.delay(decision.pk)  # delivered a second time
     job = ProductionCourriers.objects.get(decision=decision)
     assert job.state == ProductionState.TERMINEE
@@ -341,7 +341,7 @@ def test_a_job_that_fails_once_is_retried_and_makes_one_letter_of_each_kind(
 
     monkeypatch.setattr(private_files, "write", write_failing_on_the_second_letter)
     with django_capture_on_commit_callbacks(execute=True):
-        letters.schedule([decision])
+        tasks.schedule_letters([decision])
     job = ProductionCourriers.objects.get(decision=decision)
     assert job.state == ProductionState.TERMINEE
     assert job.attempts == 2
@@ -355,12 +355,12 @@ def test_a_job_failing_every_time_is_marked_failed_and_can_be_launched_again(
     decision = _decide(DecisionKind.REFUS, motifs="Motif.")
     monkeypatch.setattr(letters, "render", lambda decision, kind: (_ for _ in ()).throw(RuntimeError("boom")))
     with django_capture_on_commit_callbacks(execute=True):
-        letters.schedule([decision])
+        tasks.schedule_letters([decision])
     job = ProductionCourriers.objects.get(decision=decision)
     assert (job.state, job.error, job.attempts) == (ProductionState.ECHEC, "RuntimeError", 4)
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        assert letters.schedule([decision]) == [decision.pk]
+        assert tasks.schedule_letters([decision]) == [decision.pk]
     job.refresh_from_db()
     assert job.state == ProductionState.TERMINEE
     assert job.error == ""
@@ -370,9 +370,9 @@ def test_a_job_failing_every_time_is_marked_failed_and_can_be_launched_again(
 def test_scheduling_leaves_produced_decisions_alone(django_capture_on_commit_callbacks):
     decision = _decide(DecisionKind.REFUS, motifs="Motif.")
     with django_capture_on_commit_callbacks(execute=True):
-        letters.schedule([decision])
+        tasks.schedule_letters([decision])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert letters.schedule([decision]) == []
+        assert tasks.schedule_letters([decision]) == []
     assert callbacks == []
 
 

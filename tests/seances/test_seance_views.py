@@ -7,18 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from commission import workflow as seances
-from commission.enums import (
-    MandatRole,
-    OrganisationKind,
-    PointKind,
-    PointState,
-    PresenceStatus,
-    Role,
-    SeanceState,
-    VoteChoice,
-)
-from commission.models import Avis, Convocation, Presence, ProcesVerbal, Seance, Vote
+from commission.enums import MandatRole, OrganisationKind, Role
+from commission.seances import workflow as seances
+from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances.models import Avis, Convocation, Presence, ProcesVerbal, Seance, Vote
 from parcours.enums import DemandeKind, DemandeState
 from tests.factories import (
     AssociationFactory,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commission import seances_views as views
+from commission.seances import courriers, views
 
 app_name = "commission"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("seances/<int:pk>/clore/", views.seance_close, name="seance_close"),
     path("seances/<int:pk>/reconvoquer/", views.seance_reconvene, name="seance_reconvene"),
     path("seances/<int:pk>/proces-verbal/", views.minutes_download, name="minutes"),
+    # The letters of the decisions taken on the session's items
+    path("seances/<int:pk>/courriers/", courriers.seance_courriers, name="seance_courriers"),
+    path(
+        "seances/<int:pk>/courriers/progression/",
+        courriers.seance_courriers_progression,
+        name="seance_courriers_progression",
+    ),
     # Agenda items: the member's page (dossier and vote), the secretariat's (tally and opinion)
     path("seances/<int:pk>/points/<int:point_pk>/", views.point_detail, name="point"),
     path("seances/<int:pk>/points/<int:point_pk>/conduite/", views.point_manage, name="point_manage"),

@@ -8,11 +8,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from commission import workflow as seances
-from commission.enums import SeanceState
-from commission.models import Convocation, ProcesVerbal
+from commission.seances import workflow as seances
+from commission.seances.enums import SeanceState
+from commission.seances.models import Convocation, ProcesVerbal
 from parcours.enums import DemandeState
-from tests.commission.test_seance_views import World, _at
+from tests.seances.test_seance_views import World, _at
 
 pytestmark = pytest.mark.django_db
 

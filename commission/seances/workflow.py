@@ -9,31 +9,32 @@ represented, the president's casting vote deciding a tie. Our stricter choice on
 interest: the association that presents a dossier does not vote on it.
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commission.enums import (
-    MandatRole,
-    PointKind,
-    PointState,
-    PresenceStatus,
-    SeanceKind,
-    SeanceState,
-    VoteChoice,
+from commission.enums import MandatRole, SeanceKind
+from commission.models import Mandat
+from commission.seances.counting import (
+    COUNTED,
+    IN_PERSON,
+    Quorum,
+    Tally,
+    is_recused,
+    outcome,
+    quorum,
+    seats_cast_by,
+    tally,
+    voting_seats,
 )
-from commission.models import Avis, Convocation, Mandat, PointOrdreDuJour, Presence, Seance, Vote
+from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances.models import Avis, Convocation, PointOrdreDuJour, Presence, Seance, Vote
+from commission.seances.tasks import render_minutes, send_convocation
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as demandes_workflow
 
 CONVOCATION_NOTICE_DAYS = 5
-# Attendance that counts towards the quorum, and seats whose vote can be cast.
-COUNTED = (PresenceStatus.PRESENT, PresenceStatus.VISIO, PresenceStatus.REPRESENTE, PresenceStatus.MANDAT)
-IN_PERSON = (PresenceStatus.PRESENT, PresenceStatus.VISIO)
-
 TRANSITIONS = {
     "convene": (SeanceState.PREPAREE, SeanceState.CONVOQUEE),
     "open": (SeanceState.CONVOQUEE,),
@@ -167,8 +168,6 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
         convocations.append(convocation)
     seance.state = SeanceState.CONVOQUEE
     seance.save(update_fields=["state"])
-    from commission.tasks import send_convocation
-
     ids = [c.pk for c in convocations]
     transaction.on_commit(lambda: [send_convocation.delay(pk) for pk in ids])
     return convocations
@@ -243,30 +242,6 @@ def _check_proxy(seance, giver, holder):
         raise WorkflowError(_("Ce membre détient déjà un mandat : nul ne peut en détenir plus d’un."))
 
 
-@dataclass(frozen=True)
-class Quorum:
-    members: int  # titular members entitled to sit in this kind of session
-    counted: int  # present, by video, represented or having given a proxy
-    waived: bool  # new convocation after a lack of quorum (CRPA R133-10)
-
-    @property
-    def required(self) -> int:
-        return (self.members + 1) // 2
-
-    @property
-    def reached(self) -> bool:
-        return self.waived or (self.members > 0 and self.counted * 2 >= self.members)
-
-
-def quorum(seance) -> Quorum:
-    """At least half of the members present, represented or having given a proxy (CRPA R133-10)."""
-    titular_ids = set(
-        seance.convocations.filter(mandat__role=MandatRole.TITULAIRE).values_list("mandat_id", flat=True)
-    )
-    counted = seance.presences.filter(mandat_id__in=titular_ids, status__in=COUNTED).count()
-    return Quorum(members=len(titular_ids), counted=counted, waived=seance.no_quorum_required)
-
-
 @transaction.atomic
 def open_seance(seance, *, user) -> Seance:
     seance = _locked(seance)
@@ -277,45 +252,6 @@ def open_seance(seance, *, user) -> Seance:
 
 
 # --- Votes -----------------------------------------------------------------------------------------
-
-
-def is_recused(point, mandat) -> bool:
-    """The association that presents (or accompanies) the dossier does not vote on it."""
-    return mandat.organisation_id in (point.presenting_association_id, point.demande.association_id)
-
-
-def seats_cast_by(point, caster: Mandat) -> list[Mandat]:
-    """The seats whose vote this member casts on the item: their own if present, the titular they
-    replace as substitute, the member who gave them a proxy."""
-    presences = point.seance.presences.select_related("mandat__organisation")
-    seats = []
-    for presence in presences:
-        own = presence.mandat_id == caster.pk and presence.status in IN_PERSON
-        replaced = presence.status == PresenceStatus.REPRESENTE and presence.substitute_id == caster.pk
-        proxy = presence.status == PresenceStatus.MANDAT and presence.proxy_to_id == caster.pk
-        if own or replaced or proxy:
-            seats.append(presence.mandat)
-    return seats
-
-
-def voting_seats(point) -> list[Mandat]:
-    """Seats that can vote on the item: voting members present or represented, recused ones aside."""
-    presences = point.seance.presences.filter(status__in=COUNTED, mandat__voting=True).select_related(
-        "mandat__organisation", "substitute", "proxy_to"
-    )
-    return [
-        p.mandat
-        for p in presences
-        if not is_recused(point, p.mandat) and not is_recused(point, _caster_of(p))
-    ]
-
-
-def _caster_of(presence) -> Mandat:
-    if presence.status == PresenceStatus.REPRESENTE:
-        return presence.substitute
-    if presence.status == PresenceStatus.MANDAT:
-        return presence.proxy_to
-    return presence.mandat
 
 
 def _check_can_deliberate(point):
@@ -358,43 +294,6 @@ def cast_vote(point, *, caster: Mandat, seat: Mandat, choice: str, comment: str 
         defaults={"cast_by": caster, "choice": choice, "comment": comment.strip(), "cast_at": timezone.now()},
     )
     return vote
-
-
-@dataclass(frozen=True)
-class Tally:
-    favorable: int
-    defavorable: int
-    abstentions: int
-
-    @property
-    def expressed(self):
-        return self.favorable + self.defavorable
-
-
-def tally(point) -> Tally:
-    choices = list(point.votes.values_list("choice", flat=True))
-    return Tally(
-        favorable=choices.count(VoteChoice.FAVORABLE),
-        defavorable=choices.count(VoteChoice.DEFAVORABLE),
-        abstentions=choices.count(VoteChoice.ABSTENTION),
-    )
-
-
-def outcome(counts: Tally, president_choice: str | None) -> tuple[bool, bool]:
-    """(favourable, casting vote used): majority of the votes; the president's vote decides a tie."""
-    if counts.expressed == 0:
-        raise WorkflowError(
-            _("Aucune voix favorable ni défavorable : l’avis ne peut pas être rendu. Ajournez le point.")
-        )
-    if counts.favorable != counts.defavorable:
-        return counts.favorable > counts.defavorable, False
-    if president_choice in (VoteChoice.FAVORABLE, VoteChoice.DEFAVORABLE):
-        return president_choice == VoteChoice.FAVORABLE, True
-    raise WorkflowError(
-        _(
-            "Partage des voix et le président ne s’est pas prononcé : sa voix est prépondérante. Recueillez-la ou ajournez le point."
-        )
-    )
 
 
 def _president_seat(point):
@@ -490,8 +389,6 @@ def close_seance(seance, *, user) -> Seance:
     seance.state = SeanceState.CLOSE
     seance.closed_at = timezone.now()
     seance.save(update_fields=["state", "closed_at"])
-    from commission.tasks import render_minutes
-
     transaction.on_commit(lambda: render_minutes.delay(seance.pk))
     return seance
 
@@ -527,8 +424,6 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
         seance.state = SeanceState.CLOSE
         seance.closed_at = timezone.now()
         seance.save(update_fields=["state", "closed_at"])
-        from commission.tasks import render_minutes
-
         transaction.on_commit(lambda: render_minutes.delay(seance.pk))
     else:
         seance.state = SeanceState.ANNULEE

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from commission.models import Convocation
+from commission.seances.models import Convocation
 
 
 def send_convocation(convocation_id) -> None:

@@ -20,10 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commission import audit, private_files, workflow
-from commission.access import departement_id_of, seances_visible_to
-from commission.enums import MandatRole, PointKind, PointState, PresenceStatus, Role, SeanceState, VoteChoice
-from commission.forms_seances import (
+from commission import audit, private_files
+from commission.enums import MandatRole
+from commission.models import Mandat
+from commission.seances import access, workflow
+from commission.seances.access import seances_visible_to
+from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances.forms import (
     AgendaAddForm,
     AttendanceRowForm,
     CloseItemForm,
@@ -33,11 +36,11 @@ from commission.forms_seances import (
     ShowOfHandsForm,
     VoteForm,
 )
-from commission.models import Commission, Mandat, ProcesVerbal
-from commission.pseudonymise import dossier_for_members
+from commission.seances.models import ProcesVerbal
 from parcours.access import demandes_visible_to
 from parcours.enums import DemandeKind, DemandeState
 from parcours.models import ObjectifInsertion
+from parcours.pseudonymise import dossier_for_members
 from parcours.workflow import WorkflowError
 
 # States in which the agenda can change and attendance be taken (the workflow refuses the others).
@@ -53,17 +56,6 @@ HTMX_STOP_POLLING = 286
 # --- Rights ----------------------------------------------------------------------------------------
 
 
-def is_secretariat_of(user, seance) -> bool:
-    return user.has_role(Role.SECRETARIAT) and departement_id_of(user) == seance.commission.departement_id
-
-
-def sees_identity(user, seance) -> bool:
-    """The secretariat and the president see who the person is; members see a reference only."""
-    return (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)) and (
-        departement_id_of(user) == seance.commission.departement_id
-    )
-
-
 def _seance(request, pk):
     return get_object_or_404(
         seances_visible_to(request.user).select_related("commission", "reconvened_from"), pk=pk
@@ -72,7 +64,7 @@ def _seance(request, pk):
 
 def _secretariat_seance(request, pk):
     seance = _seance(request, pk)
-    if not is_secretariat_of(request.user, seance):
+    if not access.is_secretariat_of(request.user, seance):
         raise Http404
     return seance
 
@@ -85,9 +77,10 @@ def _point(seance, point_pk):
 
 
 def _secretariat_commission(user):
-    if not user.has_role(Role.SECRETARIAT) or departement_id_of(user) is None:
+    commission = access.commission_run_by(user)
+    if commission is None:
         raise Http404
-    return get_object_or_404(Commission, departement_id=departement_id_of(user))
+    return commission
 
 
 def _detail_url(seance, anchor=""):
@@ -108,7 +101,7 @@ def seance_list(request):
     current = [s for s in seances if s.state in (*AGENDA_STATES, SeanceState.OUVERTE)]
     current.reverse()  # the next session first
     past = [s for s in seances if s.state not in (*AGENDA_STATES, SeanceState.OUVERTE)]
-    can_create = request.user.has_role(Role.SECRETARIAT) and departement_id_of(request.user) is not None
+    can_create = access.commission_run_by(request.user) is not None
     return render(
         request,
         "commission/seances/list.html",
@@ -184,7 +177,7 @@ def _attendance(seance):
 def seance_detail(request, pk):
     seance = _seance(request, pk)
     user = request.user
-    secretariat = is_secretariat_of(user, seance)
+    secretariat = access.is_secretariat_of(user, seance)
     points = list(
         seance.points.select_related("demande__beneficiaire", "presenting_association", "avis").order_by(
             "order"
@@ -207,7 +200,7 @@ def seance_detail(request, pk):
             "minutes": minutes,
             "my_convocations": mine,
             "is_secretariat": secretariat,
-            "sees_identity": sees_identity(user, seance),
+            "sees_identity": access.sees_identity(user, seance),
             "can_edit_agenda": secretariat and seance.state in AGENDA_STATES,
             "can_convene": secretariat and seance.state in workflow.TRANSITIONS["convene"],
             "can_take_attendance": secretariat and seance.state in ATTENDANCE_STATES,
@@ -598,8 +591,8 @@ def point_detail(request, pk, point_pk):
             "seance": seance,
             "point": point,
             "dossier": dossier_for_members(point.demande, on=timezone.localdate(seance.starts_at)),
-            "sees_identity": sees_identity(request.user, seance),
-            "is_secretariat": is_secretariat_of(request.user, seance),
+            "sees_identity": access.sees_identity(request.user, seance),
+            "is_secretariat": access.is_secretariat_of(request.user, seance),
             "sits": bool(mandats),
             "seats": seats,
             "recused": recused,

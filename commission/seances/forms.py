@@ -7,7 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commission.enums import PresenceStatus, SeanceKind, VoteChoice
+from commission.enums import SeanceKind
+from commission.seances.enums import PresenceStatus, VoteChoice
 
 TEXT_MAX_LENGTH = 2000
 

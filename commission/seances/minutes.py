@@ -6,10 +6,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from commission import private_files, workflow
-from commission.enums import PresenceStatus, SeanceState
-from commission.models import ProcesVerbal, Seance
+from commission import private_files
 from commission.pdf import html_to_pdf
+from commission.seances import counting
+from commission.seances.enums import PresenceStatus, SeanceState
+from commission.seances.models import ProcesVerbal, Seance
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def context_for(seance):
     return {
         "seance": seance,
         "starts_at": timezone.localtime(seance.starts_at),
-        "quorum": workflow.quorum(seance),
+        "quorum": counting.quorum(seance),
         "present": [p for p in presences if p.status in (PresenceStatus.PRESENT, PresenceStatus.VISIO)],
         "represented": [p for p in presences if p.status == PresenceStatus.REPRESENTE],
         "proxies": [p for p in presences if p.status == PresenceStatus.MANDAT],

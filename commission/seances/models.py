@@ -1,97 +1,10 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commission.enums import (
-    MandatRole,
-    MandatScope,
-    PointKind,
-    PointState,
-    PresenceStatus,
-    SeanceKind,
-    SeanceState,
-    VoteChoice,
-)
-
-
-class MandatQuerySet(models.QuerySet):
-    def active(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
-
-    def titulaires(self):
-        return self.filter(role=MandatRole.TITULAIRE)
-
-    def sitting_in(self, seance_kind):
-        """Members entitled to sit in this kind of session (décret du 30 décembre 2025)."""
-        if seance_kind == SeanceKind.POLITIQUE:
-            return self
-        return self.filter(scope=MandatScope.TOUTES)
-
-
-class Mandat(models.Model):
-    """A member's seat on a commission, appointed by prefectoral order (arrêté)."""
-
-    commission = models.ForeignKey(
-        "commission.Commission",
-        verbose_name=_("commission"),
-        on_delete=models.CASCADE,
-        related_name="mandats",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("membre"), on_delete=models.PROTECT, related_name="mandats"
-    )
-    organisation = models.ForeignKey(
-        "commission.Organisation",
-        verbose_name=_("au titre de"),
-        on_delete=models.PROTECT,
-        related_name="mandats",
-    )
-    role = models.CharField(_("qualité"), max_length=20, choices=MandatRole.choices)
-    titulaire = models.ForeignKey(
-        "self",
-        verbose_name=_("suppléant·e de"),
-        on_delete=models.CASCADE,
-        related_name="suppleants",
-        null=True,
-        blank=True,
-    )
-    voting = models.BooleanField(_("voix délibérative"), default=True)
-    is_president = models.BooleanField(_("préside la commission"), default=False)
-    scope = models.CharField(
-        _("siège en"), max_length=20, choices=MandatScope.choices, default=MandatScope.TOUTES
-    )
-    start = models.DateField(_("début du mandat"))
-    end = models.DateField(_("fin du mandat"), null=True, blank=True)
-    arrete = models.CharField(_("arrêté de nomination"), max_length=100, blank=True)
-
-    objects = MandatQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("mandat")
-        ordering = ["commission", "organisation__name", "role"]
-        constraints = [
-            models.CheckConstraint(condition=Q(role__in=MandatRole.values), name="mandat_role_valid"),
-            models.CheckConstraint(condition=Q(scope__in=MandatScope.values), name="mandat_scope_valid"),
-            models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="mandat_end_after_start"
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(role=MandatRole.SUPPLEANT, titulaire__isnull=False) | Q(role=MandatRole.TITULAIRE)
-                ),
-                name="mandat_suppleant_has_titulaire",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
-
-    def is_active(self, on=None):
-        on = on or timezone.localdate()
-        return self.start <= on and (self.end is None or self.end >= on)
+from commission.enums import SeanceKind
+from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
 
 
 class Seance(models.Model):
@@ -130,6 +43,9 @@ class Seance(models.Model):
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
 
     class Meta:
+        db_table = (
+            "commission_seance"  # created by the commission app before the sessions became their own app
+        )
         verbose_name = _("séance")
         ordering = ["-starts_at"]
         constraints = [
@@ -143,7 +59,7 @@ class Seance(models.Model):
                 name="seance_no_quorum_only_when_reconvened",
             ),
         ]
-        indexes = [models.Index(fields=["commission", "starts_at"])]
+        indexes = [models.Index(fields=["commission", "starts_at"], name="commission__commiss_7f2618_idx")]
 
     def __str__(self):
         return _("Séance du %(date)s") % {
@@ -174,6 +90,7 @@ class PointOrdreDuJour(models.Model):
     postponement_reason = models.TextField(_("motif de l’ajournement"), blank=True)
 
     class Meta:
+        db_table = "commission_pointordredujour"  # created by the commission app before the sessions became their own app
         verbose_name = _("point de l’ordre du jour")
         ordering = ["seance", "order"]
         constraints = [
@@ -192,10 +109,13 @@ class PointOrdreDuJour(models.Model):
 
 class Convocation(models.Model):
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="convocations")
-    mandat = models.ForeignKey(Mandat, on_delete=models.PROTECT, related_name="convocations")
+    mandat = models.ForeignKey("commission.Mandat", on_delete=models.PROTECT, related_name="convocations")
     sent_at = models.DateTimeField(_("envoyée le"))
 
     class Meta:
+        db_table = (
+            "commission_convocation"  # created by the commission app before the sessions became their own app
+        )
         verbose_name = _("convocation")
         constraints = [models.UniqueConstraint(fields=["seance", "mandat"], name="convocation_unique")]
 
@@ -207,10 +127,10 @@ class Presence(models.Model):
     """Attendance of one member at one session (CRPA R133-3, R133-7)."""
 
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="presences")
-    mandat = models.ForeignKey(Mandat, on_delete=models.PROTECT, related_name="presences")
+    mandat = models.ForeignKey("commission.Mandat", on_delete=models.PROTECT, related_name="presences")
     status = models.CharField(_("présence"), max_length=20, choices=PresenceStatus.choices)
     proxy_to = models.ForeignKey(
-        Mandat,
+        "commission.Mandat",
         verbose_name=_("mandat donné à"),
         on_delete=models.PROTECT,
         related_name="proxies_held",
@@ -218,7 +138,7 @@ class Presence(models.Model):
         blank=True,
     )
     substitute = models.ForeignKey(
-        Mandat,
+        "commission.Mandat",
         verbose_name=_("suppléant·e qui siège"),
         on_delete=models.PROTECT,
         related_name="substitutions",
@@ -227,6 +147,9 @@ class Presence(models.Model):
     )
 
     class Meta:
+        db_table = (
+            "commission_presence"  # created by the commission app before the sessions became their own app
+        )
         verbose_name = _("présence")
         constraints = [
             models.UniqueConstraint(fields=["seance", "mandat"], name="presence_unique"),
@@ -259,16 +182,20 @@ class Vote(models.Model):
 
     point = models.ForeignKey(PointOrdreDuJour, on_delete=models.CASCADE, related_name="votes")
     mandat = models.ForeignKey(
-        Mandat, verbose_name=_("siège"), on_delete=models.PROTECT, related_name="votes"
+        "commission.Mandat", verbose_name=_("siège"), on_delete=models.PROTECT, related_name="votes"
     )
     cast_by = models.ForeignKey(
-        Mandat, verbose_name=_("exprimé par"), on_delete=models.PROTECT, related_name="votes_cast"
+        "commission.Mandat",
+        verbose_name=_("exprimé par"),
+        on_delete=models.PROTECT,
+        related_name="votes_cast",
     )
     choice = models.CharField(_("vote"), max_length=20, choices=VoteChoice.choices)
     comment = models.TextField(_("commentaire"), blank=True)
     cast_at = models.DateTimeField(_("exprimé le"), default=timezone.now)
 
     class Meta:
+        db_table = "commission_vote"  # created by the commission app before the sessions became their own app
         verbose_name = _("vote")
         constraints = [
             models.UniqueConstraint(fields=["point", "mandat"], name="vote_one_per_member_and_item"),
@@ -293,6 +220,7 @@ class Avis(models.Model):
     given_at = models.DateTimeField(_("rendu le"), default=timezone.now)
 
     class Meta:
+        db_table = "commission_avis"  # created by the commission app before the sessions became their own app
         verbose_name = _("avis de la commission")
         verbose_name_plural = _("avis de la commission")
 
@@ -307,6 +235,7 @@ class ProcesVerbal(models.Model):
     generated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "commission_procesverbal"  # created by the commission app before the sessions became their own app
         verbose_name = _("procès-verbal")
 
     def __str__(self):

@@ -6,11 +6,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from commission import workflow as seances
-from commission.pseudonymise import MASK, Redactor, dossier_for_members
+from commission.seances import workflow as seances
 from parcours.enums import DemandeKind
-from tests.commission.test_seance_views import World
+from parcours.pseudonymise import MASK, Redactor, dossier_for_members
 from tests.factories import BeneficiaireFactory, DocumentFactory
+from tests.seances.test_seance_views import World
 
 pytestmark = pytest.mark.django_db
 

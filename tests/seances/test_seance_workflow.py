@@ -7,17 +7,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from commission import private_files
-from commission import workflow as seances
-from commission.enums import (
-    MandatScope,
-    OrganisationKind,
-    PointState,
-    PresenceStatus,
-    SeanceKind,
-    SeanceState,
-    VoteChoice,
-)
-from commission.models import Avis, Convocation, Presence, ProcesVerbal, Vote
+from commission.enums import MandatScope, OrganisationKind, SeanceKind
+from commission.seances import workflow as seances
+from commission.seances.enums import PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances.models import Avis, Convocation, Presence, ProcesVerbal, Vote
 from parcours.enums import DemandeState
 from parcours.workflow import WorkflowError
 from tests.factories import (
@@ -479,7 +472,7 @@ def test_minutes_list_attendance_quorum_and_opinions_pseudonymised(world, django
 
 
 def test_minutes_are_rendered_once_even_if_the_job_runs_twice(world, django_capture_on_commit_callbacks):
-    from commission.tasks import render_minutes
+    from commission.seances.tasks import render_minutes
 
     seance = world.opened(present=4)
     seances.record_show_of_hands(

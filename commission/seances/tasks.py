@@ -1,0 +1,22 @@
+"""The sessions' jobs: thin wrappers that call plain functions.
+
+Their Celery names stay those of their former module (commission.tasks), so messages queued before an
+upgrade still reach them."""
+
+from celery import shared_task
+
+from commission.seances import minutes, notifications
+
+
+@shared_task(
+    name="commission.tasks.send_convocation", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_convocation(convocation_id):
+    """E-mail one member the convocation with the pseudonymised agenda and a link."""
+    notifications.send_convocation(convocation_id)
+
+
+@shared_task(name="commission.tasks.render_minutes", acks_late=True)
+def render_minutes(seance_id):
+    """Render and store the minutes once (a second run finds them stored and does nothing)."""
+    return minutes.render_and_store(seance_id)
