@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commission.enums import SeanceKind
 from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.transitions import TransitionLog
 
 
 class Seance(models.Model):
@@ -66,6 +67,22 @@ class Seance(models.Model):
             "date": timezone.localtime(self.starts_at).strftime("%d/%m/%Y %H:%M")
         }
 
+    @property
+    def is_finished(self) -> bool:
+        """Closed or cancelled: the session lists it among the past ones."""
+        return self.state in (SeanceState.CLOSE, SeanceState.ANNULEE)
+
+    @property
+    def is_convened(self) -> bool:
+        """Convened and not yet opened: a change of agenda calls for a new convocation."""
+        return self.state == SeanceState.CONVOQUEE
+
+
+class PointQuerySet(models.QuerySet):
+    def to_examine(self):
+        """Items still awaiting the commission's opinion."""
+        return self.filter(state=PointState.A_EXAMINER)
+
 
 class PointOrdreDuJour(models.Model):
     """An agenda item: one application (initial, renewal or early-end proposal) examined in a session."""
@@ -88,6 +105,8 @@ class PointOrdreDuJour(models.Model):
         _("état"), max_length=20, choices=PointState.choices, default=PointState.A_EXAMINER
     )
     postponement_reason = models.TextField(_("motif de l’ajournement"), blank=True)
+
+    objects = PointQuerySet.as_manager()
 
     class Meta:
         db_table = "commission_pointordredujour"  # created by the commission app before the sessions became their own app
@@ -240,3 +259,27 @@ class ProcesVerbal(models.Model):
 
     def __str__(self):
         return f"PV {self.seance_id}"
+
+
+class SeanceEvenement(TransitionLog):
+    """One row per transition of a session, and per change of its agenda or attendance."""
+
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = _("évènement de la séance")
+
+    def __str__(self):
+        return f"{self.seance_id}: {self.from_state} → {self.to_state}"
+
+
+class PointEvenement(TransitionLog):
+    """One row per transition of an agenda item, and per change of a vote while it is open."""
+
+    point = models.ForeignKey(PointOrdreDuJour, on_delete=models.CASCADE, related_name="evenements")
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = _("évènement d’un point de l’ordre du jour")
+
+    def __str__(self):
+        return f"{self.point_id}: {self.from_state} → {self.to_state}"

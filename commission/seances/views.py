@@ -25,7 +25,7 @@ from commission.enums import MandatRole
 from commission.models import Mandat
 from commission.seances import access, workflow
 from commission.seances.access import seances_visible_to
-from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances.enums import VoteChoice
 from commission.seances.forms import (
     AgendaAddForm,
     AttendanceRowForm,
@@ -38,17 +38,10 @@ from commission.seances.forms import (
 )
 from commission.seances.models import ProcesVerbal
 from parcours.access import demandes_visible_to
-from parcours.enums import DemandeKind, DemandeState
 from parcours.models import ObjectifInsertion
 from parcours.pseudonymise import dossier_for_members
 from parcours.workflow import WorkflowError
 
-# States in which the agenda can change and attendance be taken (the workflow refuses the others).
-AGENDA_STATES = (SeanceState.PREPAREE, SeanceState.CONVOQUEE)
-ATTENDANCE_STATES = (SeanceState.CONVOQUEE, SeanceState.OUVERTE)
-# Applications the secretariat may put on an agenda: initial applications, renewals and early-end
-# proposals alike, once admissible or postponed by an earlier session.
-ADMISSIBLE_STATES = (DemandeState.RECEVABLE, DemandeState.AJOURNEE)
 # htmx stops polling when a response has this status (the item is settled: the tally is final).
 HTMX_STOP_POLLING = 286
 
@@ -98,9 +91,9 @@ def seance_list(request):
         .annotate(point_count=Count("points", distinct=True))
         .order_by("-starts_at")
     )
-    current = [s for s in seances if s.state in (*AGENDA_STATES, SeanceState.OUVERTE)]
+    current = [s for s in seances if not s.is_finished]
     current.reverse()  # the next session first
-    past = [s for s in seances if s.state not in (*AGENDA_STATES, SeanceState.OUVERTE)]
+    past = [s for s in seances if s.is_finished]
     can_create = access.commission_run_by(request.user) is not None
     return render(
         request,
@@ -116,7 +109,10 @@ def seance_create(request):
     if form.is_bound and form.is_valid():
         try:
             seance = workflow.create_seance(
-                commission=commission, kind=form.cleaned_data["kind"], **form.workflow_kwargs()
+                commission=commission,
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+                **form.workflow_kwargs(),
             )
         except WorkflowError as error:
             form.add_error(None, error.message)
@@ -201,16 +197,14 @@ def seance_detail(request, pk):
             "my_convocations": mine,
             "is_secretariat": secretariat,
             "sees_identity": access.sees_identity(user, seance),
-            "can_edit_agenda": secretariat and seance.state in AGENDA_STATES,
-            "can_convene": secretariat and seance.state in workflow.TRANSITIONS["convene"],
-            "can_take_attendance": secretariat and seance.state in ATTENDANCE_STATES,
-            "can_open": secretariat and seance.state in workflow.TRANSITIONS["open"],
-            "can_close": secretariat and seance.state in workflow.TRANSITIONS["close"],
+            "can_edit_agenda": secretariat and workflow.SEANCE.can(seance, "add_point"),
+            "can_convene": secretariat and workflow.SEANCE.can(seance, "convene"),
+            "can_take_attendance": secretariat and workflow.SEANCE.can(seance, "record_presence"),
+            "can_open": secretariat and workflow.SEANCE.can(seance, "open"),
+            "can_close": secretariat and workflow.SEANCE.can(seance, "close"),
             "can_reconvene": secretariat
-            and seance.state in ATTENDANCE_STATES
-            and any(row.presence for row in attendance)
-            and not quorum.reached,
-            "items_open": any(p.state == PointState.A_EXAMINER for p in points),
+            and workflow.can_reconvene(seance, quorum, any(row.presence for row in attendance)),
+            "items_open": any(workflow.POINT.can(p, "give_opinion") for p in points),
         },
     )
 
@@ -229,7 +223,7 @@ def _run(request, seance, action, success):
 @require_POST
 def seance_convene(request, pk):
     seance = _secretariat_seance(request, pk)
-    again = seance.state == SeanceState.CONVOQUEE
+    again = seance.is_convened
     try:
         convocations = workflow.convene(seance, user=request.user)
     except WorkflowError as error:
@@ -322,14 +316,15 @@ def minutes_download(request, pk):
 def _admissible(request, seance):
     return (
         demandes_visible_to(request.user)
-        .filter(commission=seance.commission, state__in=ADMISSIBLE_STATES)
+        .filter(commission=seance.commission)
+        .ready_for_agenda()
         .select_related("beneficiaire", "association")
         .order_by("admissible_at", "pk")
     )
 
 
 def _agenda_changed(request, seance):
-    if seance.state == SeanceState.CONVOQUEE:
+    if seance.is_convened:
         messages.warning(
             request,
             _(
@@ -348,9 +343,8 @@ def agenda(request, pk):
             messages.error(request, " ".join(form.errors.get("demande", [])))
             return redirect("commission:agenda", pk=seance.pk)
         demande = form.cleaned_data["demande"]
-        kind = PointKind.FIN_ANTICIPEE if demande.kind == DemandeKind.FIN_ANTICIPEE else PointKind.EXAMEN
         try:
-            point = workflow.add_point(seance, demande=demande, user=request.user, kind=kind)
+            point = workflow.add_point(seance, demande=demande, user=request.user)
         except WorkflowError as error:
             messages.error(request, error.message)
         else:
@@ -369,7 +363,7 @@ def agenda(request, pk):
             "seance": seance,
             "points": list(points),
             "admissible": list(admissible),
-            "can_edit": seance.state in AGENDA_STATES,
+            "can_edit": workflow.SEANCE.can(seance, "add_point"),
         },
     )
 
@@ -402,11 +396,6 @@ class _RowRefused(Exception):
         super().__init__(message)
         self.form = form
         self.message = message
-
-
-# Present members first (a proxy can only go to someone present), then proxies given, then the rest
-# (a member who held a proxy may be marked absent once the proxy has moved to someone else).
-_RECORDING_ORDER = {PresenceStatus.PRESENT: 0, PresenceStatus.VISIO: 0, PresenceStatus.MANDAT: 1}
 
 
 @require_http_methods(["GET", "POST"])
@@ -446,12 +435,12 @@ def attendance(request, pk):
             for form in forms
             if form.cleaned_data["status"] and (form.has_changed() or form.row.presence is None)
         ]
-        changes.sort(key=lambda form: _RECORDING_ORDER.get(form.cleaned_data["status"], 2))
+        changes.sort(key=lambda form: workflow.recording_order(form.cleaned_data["status"]))
         try:
             # The whole sheet or nothing: a refused line leaves the attendance as it was.
             with transaction.atomic():
                 for form in changes:
-                    _record_row(seance, form, by_pk)
+                    _record_row(seance, form, by_pk, request.user)
         except _RowRefused as error:
             error.form.add_error(None, error.message)
             refused = error.form
@@ -470,12 +459,12 @@ def attendance(request, pk):
             "forms": forms,
             "refused": refused,
             "has_errors": any(form.errors for form in forms),
-            "can_edit": seance.state in ATTENDANCE_STATES,
+            "can_edit": workflow.SEANCE.can(seance, "record_presence"),
         },
     )
 
 
-def _record_row(seance, form, by_pk):
+def _record_row(seance, form, by_pk, user):
     data = form.cleaned_data
     try:
         workflow.record_presence(
@@ -484,6 +473,7 @@ def _record_row(seance, form, by_pk):
             status=data["status"],
             substitute=by_pk.get(data["substitute"]),
             proxy_to=by_pk.get(data["proxy_to"]),
+            user=user,
         )
     except WorkflowError as error:
         raise _RowRefused(form, error.message) from error
@@ -634,7 +624,7 @@ def _tally_context(seance, point):
         "tally": workflow.tally(point),
         "seat_rows": rows,
         "voted_count": sum(1 for row in rows if row["vote"]),
-        "polling": point.state == PointState.A_EXAMINER,
+        "polling": workflow.POINT.can(point, "give_opinion"),
     }
 
 
@@ -709,9 +699,7 @@ def point_manage(request, pk, point_pk):
             "close_form": close_form,
             "postpone_form": postpone_form,
             "hands_form": hands_form,
-            "next_point": seance.points.filter(order__gt=point.order, state=PointState.A_EXAMINER)
-            .order_by("order")
-            .first(),
+            "next_point": seance.points.to_examine().filter(order__gt=point.order).order_by("order").first(),
         },
     )
 

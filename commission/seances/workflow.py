@@ -31,23 +31,59 @@ from commission.seances.counting import (
 from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
 from commission.seances.models import Avis, Convocation, PointOrdreDuJour, Presence, Seance, Vote
 from commission.seances.tasks import render_minutes, send_convocation
-from parcours.workflow import WorkflowError
+from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
+from parcours.enums import DemandeKind
 from parcours.workflow import demandes as demandes_workflow
 
 CONVOCATION_NOTICE_DAYS = 5
-TRANSITIONS = {
-    "convene": (SeanceState.PREPAREE, SeanceState.CONVOQUEE),
-    "open": (SeanceState.CONVOQUEE,),
-    "close": (SeanceState.OUVERTE,),
-    "cancel": (SeanceState.PREPAREE, SeanceState.CONVOQUEE),
-}
+
+S = SeanceState
+# A session: prepared (its agenda set), convened (5 days' notice, or urgency), opened on the day, closed
+# with its minutes; cancelled before it is held; ended without quorum when it is reconvened (CRPA R133-10).
+# Acts that change no state (the agenda, the attendance) are recorded in the same history.
+SEANCE = Machine(
+    field="state",
+    log_model="seances.SeanceEvenement",
+    log_fk="seance",
+    refusal=_("Impossible : la séance est « %(state)s »."),
+    transitions=[
+        Transition("create", (), S.PREPAREE, _("Création")),
+        Transition("add_point", (S.PREPAREE, S.CONVOQUEE), UNCHANGED, _("Dossier inscrit à l’ordre du jour")),
+        Transition(
+            "remove_point", (S.PREPAREE, S.CONVOQUEE), UNCHANGED, _("Dossier retiré de l’ordre du jour")
+        ),
+        Transition("convene", (S.PREPAREE, S.CONVOQUEE), S.CONVOQUEE, _("Convocation")),
+        Transition("record_presence", (S.CONVOQUEE, S.OUVERTE), UNCHANGED, _("Présence relevée")),
+        Transition("open", (S.CONVOQUEE,), S.OUVERTE, _("Ouverture")),
+        Transition("close", (S.OUVERTE,), S.CLOSE, _("Clôture")),
+        Transition("cancel", (S.PREPAREE, S.CONVOQUEE), S.ANNULEE, _("Annulation")),
+        Transition(
+            "reconvene",
+            (S.CONVOQUEE, S.OUVERTE),
+            (S.ANNULEE, S.CLOSE),
+            _("Défaut de quorum : nouvelle convocation"),
+        ),
+    ],
+)
+
+P = PointState
+# An agenda item: to examine, then the commission's opinion, or postponed to a later session.
+POINT = Machine(
+    field="state",
+    log_model="seances.PointEvenement",
+    log_fk="point",
+    refusal=_("Ce point est « %(state)s »."),
+    transitions=[
+        Transition("add", (), P.A_EXAMINER, _("Inscription")),
+        Transition("change_vote", (P.A_EXAMINER,), UNCHANGED, _("Vote modifié")),
+        Transition("give_opinion", (P.A_EXAMINER,), P.CLOS, _("Avis rendu")),
+        Transition("postpone", (P.A_EXAMINER,), P.AJOURNE, _("Ajournement")),
+    ],
+)
 
 
-def _check(seance, transition):
-    if seance.state not in TRANSITIONS[transition]:
-        raise WorkflowError(
-            _("Impossible : la séance est « %(state)s ».") % {"state": seance.get_state_display()}
-        )
+def allowed_transitions(seance) -> list[str]:
+    return SEANCE.allowed(seance)
 
 
 def _locked(seance):
@@ -68,6 +104,7 @@ def create_seance(
     urgent=False,
     urgency_reason="",
     reconvened_from=None,
+    user=None,
 ) -> Seance:
     if starts_at <= timezone.now():
         raise WorkflowError(_("La séance doit avoir lieu dans le futur."))
@@ -75,7 +112,7 @@ def create_seance(
         raise WorkflowError(_("Indiquez un lieu ou un lien de visioconférence."))
     if urgent and not urgency_reason.strip():
         raise WorkflowError(_("Indiquez le motif de l’urgence : il figurera au procès-verbal."))
-    return Seance.objects.create(
+    seance = Seance(
         commission=commission,
         kind=kind,
         starts_at=starts_at,
@@ -86,13 +123,15 @@ def create_seance(
         no_quorum_required=reconvened_from is not None,
         reconvened_from=reconvened_from,
     )
+    return SEANCE.apply(seance, "create", user=user)
 
 
 @transaction.atomic
-def add_point(seance, *, demande, user, kind=PointKind.EXAMEN) -> PointOrdreDuJour:
-    """Put an admissible application on the agenda; the association that accompanies it presents it."""
+def add_point(seance, *, demande, user) -> PointOrdreDuJour:
+    """Put an admissible application on the agenda; the association that accompanies it presents it.
+    A proposal to end a pathway early is examined as such; any other application is examined."""
     seance = _locked(seance)
-    if seance.state not in (SeanceState.PREPAREE, SeanceState.CONVOQUEE):
+    if not SEANCE.can(seance, "add_point"):
         raise WorkflowError(_("L’ordre du jour d’une séance ouverte ou close ne change plus."))
     if seance.kind != SeanceKind.INDIVIDUELLE:
         raise WorkflowError(_("Une séance de politique départementale n’examine pas de dossier individuel."))
@@ -100,22 +139,40 @@ def add_point(seance, *, demande, user, kind=PointKind.EXAMEN) -> PointOrdreDuJo
         raise WorkflowError(_("Ce dossier relève d’une autre commission."))
     demandes_workflow.put_on_agenda(demande, user=user)
     order = (seance.points.aggregate(m=Max("order"))["m"] or 0) + 1
-    return PointOrdreDuJour.objects.create(
-        seance=seance, demande=demande, order=order, kind=kind, presenting_association=demande.association
+    point = PointOrdreDuJour(
+        seance=seance,
+        demande=demande,
+        order=order,
+        kind=point_kind_for(demande),
+        presenting_association=demande.association,
     )
+    POINT.apply(point, "add", user=user)
+    SEANCE.apply(seance, "add_point", user=user, reason=_point_reason(point))
+    return point
+
+
+def point_kind_for(demande) -> str:
+    return PointKind.FIN_ANTICIPEE if demande.kind == DemandeKind.FIN_ANTICIPEE else PointKind.EXAMEN
+
+
+def _point_reason(point, reason=""):
+    """How the session's history names an item: its order and application, never the person."""
+    label = _("point %(order)s, demande %(demande)s") % {"order": point.order, "demande": point.demande_id}
+    return f"{label} : {reason}" if reason else label
 
 
 @transaction.atomic
 def remove_point(point, *, user, reason=""):
     seance = _locked(point.seance)
     point = PointOrdreDuJour.objects.select_related("demande").get(pk=point.pk)
-    if seance.state not in (SeanceState.PREPAREE, SeanceState.CONVOQUEE):
+    if not SEANCE.can(seance, "remove_point"):
         raise WorkflowError(_("L’ordre du jour d’une séance ouverte ou close ne change plus."))
     if point.state != PointState.A_EXAMINER:
         raise WorkflowError(
             _("Ce point est déjà réglé (avis rendu ou ajourné) : il reste à l’ordre du jour.")
         )
     demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
+    SEANCE.apply(seance, "remove_point", user=user, reason=_point_reason(point, reason))
     point.delete()
 
 
@@ -143,7 +200,8 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
     Sending again (agenda changed) re-sends to everyone and records the new date.
     """
     seance = _locked(seance)
-    _check(seance, "convene")
+    if not SEANCE.can(seance, "convene"):
+        raise WorkflowError(SEANCE.refusal_of(seance))
     now = now or timezone.now()
     if notice_days(seance, now) < CONVOCATION_NOTICE_DAYS and not seance.urgent:
         raise WorkflowError(
@@ -166,8 +224,9 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
             seance=seance, mandat=mandat, defaults={"sent_at": now}
         )
         convocations.append(convocation)
-    seance.state = SeanceState.CONVOQUEE
-    seance.save(update_fields=["state"])
+    SEANCE.apply(
+        seance, "convene", user=user, reason=_("%(count)s membres convoqués") % {"count": len(mandats)}
+    )
     ids = [c.pk for c in convocations]
     transaction.on_commit(lambda: [send_convocation.delay(pk) for pk in ids])
     return convocations
@@ -176,7 +235,8 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
 @transaction.atomic
 def cancel(seance, *, user, reason: str):
     seance = _locked(seance)
-    _check(seance, "cancel")
+    if not SEANCE.can(seance, "cancel"):
+        raise WorkflowError(SEANCE.refusal_of(seance))
     if not reason.strip():
         raise WorkflowError(_("Indiquez le motif de l’annulation."))
     # Items already postponed belong to their dossier's history (the dossier may be on a later agenda).
@@ -184,20 +244,18 @@ def cancel(seance, *, user, reason: str):
     for point in pending:
         demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
     pending.delete()
-    seance.state = SeanceState.ANNULEE
-    seance.save(update_fields=["state"])
-    return seance
+    return SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
 
 
 # --- Attendance and quorum -------------------------------------------------------------------------
 
 
 @transaction.atomic
-def record_presence(seance, *, mandat, status, proxy_to=None, substitute=None) -> Presence:
+def record_presence(seance, *, mandat, status, proxy_to=None, substitute=None, user=None) -> Presence:
     """Attendance of a titular member: present (room or video), represented by their substitute, proxy
     given to another member (one proxy per holder, CRPA R133-7), excused or absent."""
     seance = _locked(seance)
-    if seance.state not in (SeanceState.CONVOQUEE, SeanceState.OUVERTE):
+    if not SEANCE.can(seance, "record_presence"):
         raise WorkflowError(_("La présence se relève pour une séance convoquée ou ouverte."))
     if mandat.role != MandatRole.TITULAIRE or not seance.convocations.filter(mandat=mandat).exists():
         raise WorkflowError(_("Seuls les membres titulaires convoqués figurent sur la feuille de présence."))
@@ -223,7 +281,18 @@ def record_presence(seance, *, mandat, status, proxy_to=None, substitute=None) -
         mandat=mandat,
         defaults={"status": status, "proxy_to": proxy_to, "substitute": substitute},
     )
+    SEANCE.apply(seance, "record_presence", user=user, reason=f"mandat {mandat.pk} : {status}")
     return presence
+
+
+# Present members first (a proxy can only go to someone present), then proxies given, then the rest
+# (a member who held a proxy may be marked absent once the proxy has moved to someone else).
+_RECORDING_ORDER = {PresenceStatus.PRESENT: 0, PresenceStatus.VISIO: 0, PresenceStatus.MANDAT: 1}
+
+
+def recording_order(status) -> int:
+    """Where a line of the attendance sheet comes when the whole sheet is recorded at once."""
+    return _RECORDING_ORDER.get(status, 2)
 
 
 def _check_proxy(seance, giver, holder):
@@ -245,10 +314,7 @@ def _check_proxy(seance, giver, holder):
 @transaction.atomic
 def open_seance(seance, *, user) -> Seance:
     seance = _locked(seance)
-    _check(seance, "open")
-    seance.state = SeanceState.OUVERTE
-    seance.save(update_fields=["state"])
-    return seance
+    return SEANCE.apply(seance, "open", user=user)
 
 
 # --- Votes -----------------------------------------------------------------------------------------
@@ -258,7 +324,7 @@ def _check_can_deliberate(point):
     seance = point.seance
     if seance.state != SeanceState.OUVERTE:
         raise WorkflowError(_("Les votes ne sont ouverts que pendant la séance."))
-    if point.state != PointState.A_EXAMINER:
+    if not POINT.can(point, "give_opinion"):
         raise WorkflowError(_("Ce point est clos : le vote n’est plus possible."))
     if not quorum(seance).reached:
         raise WorkflowError(
@@ -288,11 +354,14 @@ def cast_vote(point, *, caster: Mandat, seat: Mandat, choice: str, comment: str 
         raise WorkflowError(
             _("L’association qui présente ce dossier ne prend pas part au vote : elle donne son propre avis.")
         )
+    previous = Vote.objects.filter(point=point, mandat=seat).values_list("choice", flat=True).first()
     vote, _created = Vote.objects.update_or_create(
         point=point,
         mandat=seat,
         defaults={"cast_by": caster, "choice": choice, "comment": comment.strip(), "cast_at": timezone.now()},
     )
+    if previous is not None and previous != choice:
+        POINT.apply(point, "change_vote", user=caster.user, reason=f"siège {seat.pk} : {previous} → {choice}")
     return vote
 
 
@@ -350,8 +419,7 @@ def _give_opinion(point, user, counts, favorable, casting, *, by_show_of_hands, 
         by_show_of_hands=by_show_of_hands,
         dissent=dissent.strip(),
     )
-    point.state = PointState.CLOS
-    point.save(update_fields=["state"])
+    POINT.apply(point, "give_opinion", user=user, reason="favorable" if favorable else "defavorable")
     demandes_workflow.record_avis(
         point.demande,
         favorable=favorable,
@@ -366,29 +434,29 @@ def _give_opinion(point, user, counts, favorable, casting, *, by_show_of_hands, 
 def postpone_point(point, *, user, reason: str) -> PointOrdreDuJour:
     """Postpone to a later session with a reason; the application goes back to the secretariat's list."""
     point = PointOrdreDuJour.objects.select_for_update().select_related("seance", "demande").get(pk=point.pk)
-    if point.state != PointState.A_EXAMINER:
+    if not POINT.can(point, "postpone"):
         raise WorkflowError(_("Ce point est déjà clos."))
     if point.seance.state not in (SeanceState.CONVOQUEE, SeanceState.OUVERTE):
         raise WorkflowError(_("Seul un point d’une séance convoquée ou ouverte peut être ajourné."))
     if not reason.strip():
         raise WorkflowError(_("Indiquez le motif de l’ajournement : il figurera au procès-verbal."))
     demandes_workflow.postpone(point.demande, user=user, reason=reason)
-    point.state = PointState.AJOURNE
     point.postponement_reason = reason.strip()
-    point.save(update_fields=["state", "postponement_reason"])
-    return point
+    return POINT.apply(
+        point, "postpone", user=user, reason=reason.strip(), extra_fields=["postponement_reason"]
+    )
 
 
 @transaction.atomic
 def close_seance(seance, *, user) -> Seance:
     """Close the session once every item has an opinion or is postponed; the minutes are then produced."""
     seance = _locked(seance)
-    _check(seance, "close")
-    if seance.points.filter(state=PointState.A_EXAMINER).exists():
+    if not SEANCE.can(seance, "close"):
+        raise WorkflowError(SEANCE.refusal_of(seance))
+    if seance.points.to_examine().exists():
         raise WorkflowError(_("Chaque point doit avoir un avis ou être ajourné avant de clore la séance."))
-    seance.state = SeanceState.CLOSE
     seance.closed_at = timezone.now()
-    seance.save(update_fields=["state", "closed_at"])
+    SEANCE.apply(seance, "close", user=user, extra_fields=["closed_at"])
     transaction.on_commit(lambda: render_minutes.delay(seance.pk))
     return seance
 
@@ -397,7 +465,7 @@ def close_seance(seance, *, user) -> Seance:
 def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False, urgency_reason="") -> Seance:
     """Without quorum: a new session on the same agenda, which deliberates without quorum (CRPA R133-10)."""
     seance = _locked(seance)
-    if seance.state not in (SeanceState.CONVOQUEE, SeanceState.OUVERTE):
+    if not SEANCE.can(seance, "reconvene"):
         raise WorkflowError(_("Seule une séance convoquée ou ouverte peut être reconvoquée."))
     if quorum(seance).reached:
         raise WorkflowError(_("Le quorum est atteint : la séance peut délibérer."))
@@ -410,6 +478,7 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
         urgent=urgent,
         urgency_reason=urgency_reason,
         reconvened_from=seance,
+        user=user,
     )
     reason = _("Défaut de quorum : nouvelle convocation le %(date)s.") % {
         "date": timezone.localtime(starts_at).strftime("%d/%m/%Y")
@@ -418,17 +487,22 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
         seance.points.filter(state=PointState.A_EXAMINER).select_related("demande").order_by("order")
     ):
         postpone_point(point, user=user, reason=reason)
-        add_point(new, demande=point.demande, user=user, kind=point.kind)
+        add_point(new, demande=point.demande, user=user)
     if seance.state == SeanceState.OUVERTE:
         # The minutes record who was there and that the quorum was not reached (CRPA R133-13).
-        seance.state = SeanceState.CLOSE
         seance.closed_at = timezone.now()
-        seance.save(update_fields=["state", "closed_at"])
+        SEANCE.apply(
+            seance, "reconvene", user=user, target=S.CLOSE, reason=reason, extra_fields=["closed_at"]
+        )
         transaction.on_commit(lambda: render_minutes.delay(seance.pk))
     else:
-        seance.state = SeanceState.ANNULEE
-        seance.save(update_fields=["state"])
+        SEANCE.apply(seance, "reconvene", user=user, target=S.ANNULEE, reason=reason)
     return new
+
+
+def can_reconvene(seance, quorum_now, attendance_recorded) -> bool:
+    """Offered once attendance shows the quorum is not reached (CRPA R133-10)."""
+    return SEANCE.can(seance, "reconvene") and attendance_recorded and not quorum_now.reached
 
 
 def vote_window_is_open(point) -> bool:

@@ -33,6 +33,11 @@ class DemandeQuerySet(models.QuerySet):
     def in_state(self, *states):
         return self.filter(state__in=states)
 
+    def ready_for_agenda(self):
+        """Applications the secretariat may put on a session's agenda: admissible, or postponed by an
+        earlier session (the sources of the workflow's put_on_agenda)."""
+        return self.filter(state__in=(DemandeState.RECEVABLE, DemandeState.AJOURNEE))
+
     def awaiting_decision(self):
         """The commission gave its opinion; the prefect has not decided yet."""
         return self.filter(state=DemandeState.AVIS_RENDU)
