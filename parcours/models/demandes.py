@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaires.enums import Logement
 from commission.enums import choice_label
+from commission.transitions import TransitionLog
 from parcours.enums import (
     AvisChoice,
     Axe,
@@ -284,22 +285,17 @@ class Document(models.Model):
         return f"{self.get_kind_display()} {self.pk}"
 
 
-class DemandeEvenement(models.Model):
+class DemandeEvenement(TransitionLog):
     """One row per transition of an application: who, when, from, to, why."""
 
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="evenements")
-    transition = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=20, choices=DemandeState.choices)
-    to_state = models.CharField(max_length=20, choices=DemandeState.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    from_state = models.CharField(
+        _("état de départ"), max_length=20, choices=DemandeState.choices, blank=True
     )
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
+    to_state = models.CharField(_("état d’arrivée"), max_length=20, choices=DemandeState.choices)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("évènement de la demande")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.demande_id}: {self.from_state} → {self.to_state}"

@@ -1,13 +1,13 @@
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commission.transitions import TransitionLog
 from parcours.enums import AfisTerritoire, TitreSejourState
 
 
@@ -65,24 +65,21 @@ class TitreSejour(models.Model):
         return f"APS {self.pk} ({self.get_state_display()})"
 
 
-class TitreSejourEvenement(models.Model):
-    """One row per transition of a residence permit: the history of the numbers and dates issued."""
+class TitreSejourEvenement(TransitionLog):
+    """One row per transition of a residence permit, with the number and dates it then had: the
+    history of the permits issued."""
 
     titre = models.ForeignKey(TitreSejour, on_delete=models.CASCADE, related_name="evenements")
-    transition = models.CharField(max_length=30)
-    from_state = models.CharField(max_length=20, choices=TitreSejourState.choices, blank=True)
-    to_state = models.CharField(max_length=20, choices=TitreSejourState.choices)
+    from_state = models.CharField(
+        _("état de départ"), max_length=20, choices=TitreSejourState.choices, blank=True
+    )
+    to_state = models.CharField(_("état d’arrivée"), max_length=20, choices=TitreSejourState.choices)
     number = models.CharField(_("numéro"), max_length=50, blank=True)
     issued_on = models.DateField(_("délivré le"), null=True, blank=True)
     valid_until = models.DateField(_("valable jusqu’au"), null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("évènement de l’autorisation de séjour")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.titre_id}: {self.from_state} → {self.to_state}"

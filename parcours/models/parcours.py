@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commission.transitions import TransitionLog
 from parcours.enums import DecisionKind, ParcoursEndReason, ParcoursState
 
 
@@ -127,20 +128,17 @@ class Periode(models.Model):
         return f"{self.parcours_id} #{self.number}"
 
 
-class ParcoursEvenement(models.Model):
-    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="evenements")
-    transition = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=20, choices=ParcoursState.choices, blank=True)
-    to_state = models.CharField(max_length=20, choices=ParcoursState.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
+class ParcoursEvenement(TransitionLog):
+    """One row per transition of a pathway: who, when, from, to, why."""
 
-    class Meta:
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="evenements")
+    from_state = models.CharField(
+        _("état de départ"), max_length=20, choices=ParcoursState.choices, blank=True
+    )
+    to_state = models.CharField(_("état d’arrivée"), max_length=20, choices=ParcoursState.choices)
+
+    class Meta(TransitionLog.Meta):
         verbose_name = _("évènement du parcours")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.parcours_id}: {self.from_state} → {self.to_state}"

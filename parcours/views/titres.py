@@ -179,7 +179,7 @@ def titre_detail(request, pk):
     if request.method == "POST":
         queryset = queryset.select_for_update(of=("self",))
     titre = audit.get_or_404(request, queryset, pk=pk)
-    awaiting = titre.state in workflow.TRANSITIONS["issue"][0]
+    awaiting = workflow.awaits_issue(titre)
     form = None
     if awaiting:
         form = IssueForm(

@@ -1,19 +1,25 @@
-"""State machine of an application (initial, renewal, early-end proposal).
+"""State machine of an application (initial, renewal, early-end proposal), as the domain lists it:
 
 brouillon → déposée → complément demandé ⇄ déposée → recevable → inscrite à l’ordre du jour
 → avis rendu (or ajournée → inscrite again) → décision favorable / défavorable;
-retrait possible until the decision.
+retrait possible until the decision. The association's opinion (CASF L121-9) is recorded, with its
+event, at any moment before the decision, without moving the state.
+
+The table below is the only place these moves are declared; every function of this module that changes
+a state goes through `MACHINE.apply` (commission.transitions), which writes the event row.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours import afis, thread
 from parcours.enums import (
+    AvisChoice,
     Axe,
     DecisionKind,
     DemandeKind,
@@ -23,10 +29,9 @@ from parcours.enums import (
     ParcoursEndReason,
     ParcoursState,
 )
-from parcours.models import Decision, Demande, DemandeEvenement, ObjectifInsertion, Parcours
+from parcours.models import Decision, Demande, ObjectifInsertion, Parcours
 
 from . import parcours as parcours_workflow
-from .errors import WorkflowError
 
 S = DemandeState
 OPEN_BEFORE_DECISION = (
@@ -39,25 +44,40 @@ OPEN_BEFORE_DECISION = (
     S.AVIS_RENDU,
 )
 
+TRANSITIONS = (
+    Transition("create", (), S.BROUILLON, gettext_lazy("Création du brouillon")),
+    Transition("submit", (S.BROUILLON,), S.DEPOSEE, gettext_lazy("Dépôt du dossier")),
+    Transition(
+        "request_complement", (S.DEPOSEE,), S.COMPLEMENT_DEMANDE, gettext_lazy("Demande de complément")
+    ),
+    Transition("resubmit", (S.COMPLEMENT_DEMANDE,), S.DEPOSEE, gettext_lazy("Dossier complété et redéposé")),
+    Transition("mark_admissible", (S.DEPOSEE,), S.RECEVABLE, gettext_lazy("Dossier déclaré recevable")),
+    Transition(
+        "put_on_agenda", (S.RECEVABLE, S.AJOURNEE), S.INSCRITE, gettext_lazy("Inscription à l’ordre du jour")
+    ),
+    Transition("remove_from_agenda", (S.INSCRITE,), S.RECEVABLE, gettext_lazy("Retrait de l’ordre du jour")),
+    Transition("postpone", (S.INSCRITE,), S.AJOURNEE, gettext_lazy("Ajournement")),
+    Transition("record_avis", (S.INSCRITE,), S.AVIS_RENDU, gettext_lazy("Avis de la commission")),
+    Transition(
+        "record_association_avis",
+        OPEN_BEFORE_DECISION,
+        UNCHANGED,
+        gettext_lazy("Avis de l’association"),
+    ),
+    Transition("decide", (S.AVIS_RENDU,), (S.ACCEPTEE, S.REFUSEE), gettext_lazy("Décision du préfet")),
+    Transition("withdraw", OPEN_BEFORE_DECISION, S.RETIREE, gettext_lazy("Retrait de la demande")),
+)
+MACHINE = Machine(
+    field="state",
+    transitions=TRANSITIONS,
+    log_model="parcours.DemandeEvenement",
+    log_fk="demande",
+    refusal=gettext_lazy("Impossible depuis l’état « %(state)s » de la demande."),
+)
 
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple
-    target: str | None  # None: the target depends on the decision taken
-
-
-TRANSITIONS = {
-    "submit": Transition((S.BROUILLON,), S.DEPOSEE),
-    "request_complement": Transition((S.DEPOSEE,), S.COMPLEMENT_DEMANDE),
-    "resubmit": Transition((S.COMPLEMENT_DEMANDE,), S.DEPOSEE),
-    "mark_admissible": Transition((S.DEPOSEE,), S.RECEVABLE),
-    "put_on_agenda": Transition((S.RECEVABLE, S.AJOURNEE), S.INSCRITE),
-    "remove_from_agenda": Transition((S.INSCRITE,), S.RECEVABLE),
-    "postpone": Transition((S.INSCRITE,), S.AJOURNEE),
-    "record_avis": Transition((S.INSCRITE,), S.AVIS_RENDU),
-    "decide": Transition((S.AVIS_RENDU,), None),
-    "withdraw": Transition(OPEN_BEFORE_DECISION, S.RETIREE),
-}
+# The association changes its application while it is a draft, or when the secretariat asked for a
+# complement; after filing, the secretariat works on what was filed.
+EDITABLE_STATES = (S.BROUILLON, S.COMPLEMENT_DEMANDE)
 
 # Which decisions answer which kind of application, and the state each leads to.
 DECISIONS = {
@@ -69,32 +89,63 @@ DECISIONS = {
     DemandeKind.FIN_ANTICIPEE: {DecisionKind.FIN_ANTICIPEE: S.ACCEPTEE, DecisionKind.MAINTIEN: S.REFUSEE},
 }
 NEGATIVE_DECISIONS = (DecisionKind.REFUS, DecisionKind.NON_RENOUVELLEMENT, DecisionKind.FIN_ANTICIPEE)
+# What a renewal takes over from the pathway's last granted application. Not the household's
+# resources nor the RSA/ADA entitlement: the AFIS reads them for the month before *this* application.
+RENEWAL_SITUATION_FIELDS = ("situation_emploi", "type_contrat", "logement", "formation")
 
 
 def allowed_transitions(demande) -> list[str]:
-    return [name for name, t in TRANSITIONS.items() if demande.state in t.sources]
+    return MACHINE.allowed(demande)
 
 
-def _apply(demande, name, user, *, target=None, reason="", extra_fields=()):
-    """Check the source state, set the target, save, and log the transition."""
-    transition = TRANSITIONS[name]
-    if demande.state not in transition.sources:
-        raise WorkflowError(
-            _("Impossible depuis l’état « %(state)s » de la demande.")
-            % {"state": demande.get_state_display()}
-        )
-    from_state = demande.state
-    demande.state = target or transition.target
-    demande.save(update_fields=["state", *extra_fields])
-    DemandeEvenement.objects.create(
-        demande=demande,
-        transition=name,
-        from_state=from_state,
-        to_state=demande.state,
-        user=user,
-        reason=reason,
-    )
-    return demande
+def can(demande, name) -> bool:
+    """Whether the application's state allows the transition `name` (its other guards aside)."""
+    return MACHINE.can(demande, name)
+
+
+# --- what the association may change ---------------------------------------------------------------
+
+
+def is_editable(demande) -> bool:
+    return demande.state in EDITABLE_STATES
+
+
+def edit_refusal(demande) -> str:
+    """Why the association may not change the application now, in French; empty when it may."""
+    if is_editable(demande):
+        return ""
+    return _(
+        "Ce dossier est à l’état « %(state)s » : il ne peut plus être modifié. Seul un dossier en "
+        "brouillon, ou pour lequel le secrétariat a demandé un complément, peut l’être. Pour signaler "
+        "un changement, écrivez au secrétariat dans les messages du dossier."
+    ) % {"state": demande.get_state_display()}
+
+
+def avis_refusal(demande) -> str:
+    """The association's opinion can change until the prefect decides (CASF L121-9)."""
+    if can(demande, "record_association_avis"):
+        return ""
+    return _("L’avis de l’association ne peut plus être modifié : le dossier est à l’état « %(state)s ».") % {
+        "state": demande.get_state_display()
+    }
+
+
+def awaits_decision(demande) -> bool:
+    return can(demande, "decide")
+
+
+def renewable_parcours(demande):
+    """The pathway a renewal may be started for from this application's page, or None: the pathway
+    this granted initial application or renewal opened or renewed, while it runs."""
+    parcours = demande.parcours
+    if (
+        parcours is None
+        or parcours.state != ParcoursState.EN_COURS
+        or demande.state != S.ACCEPTEE
+        or demande.kind == DemandeKind.FIN_ANTICIPEE
+    ):
+        return None
+    return parcours
 
 
 def _locked(demande):
@@ -147,7 +198,7 @@ def create(
             )
     if Demande.objects.open().filter(beneficiaire=beneficiaire).exists():
         raise WorkflowError(_("Cette personne a déjà une demande en cours."))
-    demande = Demande.objects.create(
+    demande = Demande(
         beneficiaire=beneficiaire,
         association=association,
         commission=commission,
@@ -155,10 +206,46 @@ def create(
         kind=kind,
         parcours=parcours,
     )
+    MACHINE.apply(demande, "create", user=user)
     ObjectifInsertion.objects.bulk_create(ObjectifInsertion(demande=demande, axe=axe) for axe in Axe)
-    DemandeEvenement.objects.create(
-        demande=demande, transition="create", from_state="", to_state=demande.state, user=user
+    return demande
+
+
+@transaction.atomic
+def start_renewal(parcours, *, association, user) -> Demande:
+    """A renewal of a running pathway, pre-filled from its last granted application: the situation
+    (not the resources, see RENEWAL_SITUATION_FIELDS) and each axis's objectives and actions; the
+    association then updates them and writes the progress report."""
+    demande = create(
+        beneficiaire=parcours.beneficiaire,
+        association=association,
+        commission=parcours.commission,
+        user=user,
+        kind=DemandeKind.RENOUVELLEMENT,
+        parcours=parcours,
     )
+    previous = (
+        Demande.objects.filter(
+            parcours=parcours,
+            state=S.ACCEPTEE,
+            kind__in=(DemandeKind.INITIALE, DemandeKind.RENOUVELLEMENT),
+        )
+        .exclude(pk=demande.pk)
+        .order_by("-created_at", "-pk")
+        .prefetch_related("objectifs")
+        .first()
+    )
+    if previous is None:
+        return demande
+    for name in RENEWAL_SITUATION_FIELDS:
+        setattr(demande, name, getattr(previous, name))
+    demande.save(update_fields=RENEWAL_SITUATION_FIELDS)
+    sources = {o.axe: o for o in previous.objectifs.all()}
+    for objectif in demande.objectifs.all():
+        source = sources.get(objectif.axe)
+        if source is not None:
+            objectif.objectives, objectif.actions = source.objectives, source.actions
+            objectif.save(update_fields=["objectives", "actions"])
     return demande
 
 
@@ -169,7 +256,7 @@ def submit(demande, *, user) -> Demande:
     _check_agrement(demande.association, demande.commission)
     _check_complete(demande)
     demande.submitted_at = timezone.now()
-    return _apply(demande, "submit", user, extra_fields=["submitted_at"])
+    return MACHINE.apply(demande, "submit", user=user, extra_fields=["submitted_at"])
 
 
 @transaction.atomic
@@ -177,7 +264,7 @@ def request_complement(demande, *, user, message: str) -> Demande:
     """The secretariat asks for a complement; the message goes to the dossier's thread."""
     if not message.strip():
         raise WorkflowError(_("Précisez dans un message ce qui manque au dossier."))
-    demande = _apply(_locked(demande), "request_complement", user, reason=message)
+    demande = MACHINE.apply(_locked(demande), "request_complement", user=user, reason=message)
     thread.post(demande, author=user, side=MessageSide.SECRETARIAT, body=message, kind=MessageKind.COMPLEMENT)
     return demande
 
@@ -187,7 +274,7 @@ def resubmit(demande, *, user, message: str = "") -> Demande:
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
     _check_complete(demande)
-    demande = _apply(demande, "resubmit", user, reason=message)
+    demande = MACHINE.apply(demande, "resubmit", user=user, reason=message)
     thread.post(
         demande,
         author=user,
@@ -202,24 +289,24 @@ def resubmit(demande, *, user, message: str = "") -> Demande:
 def mark_admissible(demande, *, user) -> Demande:
     demande = _locked(demande)
     demande.admissible_at = timezone.now()
-    return _apply(demande, "mark_admissible", user, extra_fields=["admissible_at"])
+    return MACHINE.apply(demande, "mark_admissible", user=user, extra_fields=["admissible_at"])
 
 
 @transaction.atomic
 def put_on_agenda(demande, *, user) -> Demande:
-    return _apply(_locked(demande), "put_on_agenda", user)
+    return MACHINE.apply(_locked(demande), "put_on_agenda", user=user)
 
 
 @transaction.atomic
 def remove_from_agenda(demande, *, user, reason="") -> Demande:
-    return _apply(_locked(demande), "remove_from_agenda", user, reason=reason)
+    return MACHINE.apply(_locked(demande), "remove_from_agenda", user=user, reason=reason)
 
 
 @transaction.atomic
 def postpone(demande, *, user, reason: str) -> Demande:
     if not reason.strip():
         raise WorkflowError(_("Indiquez le motif de l’ajournement."))
-    return _apply(_locked(demande), "postpone", user, reason=reason)
+    return MACHINE.apply(_locked(demande), "postpone", user=user, reason=reason)
 
 
 @transaction.atomic
@@ -228,8 +315,44 @@ def record_avis(demande, *, favorable: bool, on: datetime.date, user=None, reaso
     demande = _locked(demande)
     demande.avis_commission = "favorable" if favorable else "defavorable"
     demande.avis_commission_on = on
-    return _apply(
-        demande, "record_avis", user, reason=reason, extra_fields=["avis_commission", "avis_commission_on"]
+    return MACHINE.apply(
+        demande,
+        "record_avis",
+        user=user,
+        reason=reason,
+        extra_fields=["avis_commission", "avis_commission_on"],
+    )
+
+
+@transaction.atomic
+def record_association_avis(demande, *, user, avis: str, motifs: str) -> Demande:
+    """The accompanying association's own opinion, which the prefect's decision follows with the
+    commission's (CASF L121-9); it may change until the decision, and each change is an event.
+    An empty `avis` with empty `motifs` withdraws an opinion given earlier."""
+    motifs = motifs.strip()
+    if avis not in ("", *AvisChoice.values):
+        raise WorkflowError(_("Choisissez l’avis de l’association, favorable ou défavorable."))
+    if avis and not motifs:
+        raise WorkflowError(_("Motivez l’avis de l’association."))
+    if motifs and not avis:
+        raise WorkflowError(_("Choisissez l’avis de l’association, favorable ou défavorable."))
+    demande = _locked(demande)
+    if not can(demande, "record_association_avis"):
+        raise WorkflowError(avis_refusal(demande))
+    if (demande.avis_association, demande.avis_association_motifs) == (avis, motifs):
+        return demande
+    demande.avis_association, demande.avis_association_motifs = avis, motifs
+    reason = (
+        _("%(avis)s : %(motifs)s") % {"avis": AvisChoice(avis).label, "motifs": motifs}
+        if avis
+        else _("Avis retiré.")
+    )
+    return MACHINE.apply(
+        demande,
+        "record_association_avis",
+        user=user,
+        reason=reason,
+        extra_fields=["avis_association", "avis_association_motifs"],
     )
 
 
@@ -243,8 +366,8 @@ def withdraw(demande, *, user, on: datetime.date, reason: str) -> Demande:
         raise WorkflowError(_("La date du retrait ne peut pas être dans le futur."))
     demande.withdrawn_on = on
     demande.withdrawal_reason = reason
-    return _apply(
-        demande, "withdraw", user, reason=reason, extra_fields=["withdrawn_on", "withdrawal_reason"]
+    return MACHINE.apply(
+        demande, "withdraw", user=user, reason=reason, extra_fields=["withdrawn_on", "withdrawal_reason"]
     )
 
 
@@ -261,7 +384,7 @@ def decide(
 ) -> Decision:
     """The prefect's decision, after the commission's and the association's opinions (CASF L121-9)."""
     demande = _locked(demande)
-    if demande.state != S.AVIS_RENDU:
+    if not can(demande, "decide"):
         raise WorkflowError(
             _("La décision suit l’avis de la commission : cette demande n’a pas encore d’avis.")
         )
@@ -287,7 +410,7 @@ def decide(
         motifs=motifs,
     )
     _apply_decision_to_parcours(demande, decision, start, signataire)
-    _apply(demande, "decide", signataire, target=targets[kind], reason=kind)
+    MACHINE.apply(demande, "decide", user=signataire, target=targets[kind], reason=kind)
     # A decision's letters are generated from it, once committed, whatever path led to it.
     from parcours import tasks
 

@@ -1,7 +1,5 @@
-class WorkflowError(Exception):
-    """A refused transition; `message` is a French sentence shown to the user as is."""
+"""WorkflowError lives in the foundation (commission.transitions); kept importable from here."""
 
-    def __init__(self, message, *, details=None):
-        super().__init__(str(message))
-        self.message = message
-        self.details = details or {}
+from commission.transitions import WorkflowError
+
+__all__ = ["WorkflowError"]

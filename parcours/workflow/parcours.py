@@ -1,4 +1,7 @@
-"""State machine of an authorised pathway: en cours (term N) → renewed … → terminé (reason).
+"""State machine of an authorised pathway, as the domain lists it:
+
+authorised (en cours, term 1 of six months, with start and end dates) → renewed (term N) … → terminé
+(reason: term reached without renewal, 24-month cap, withdrawal, early end by the prefect, departure).
 
 Rules (CASF L121-9, décret n° 2016-1467): terms of six months, renewable, 24 months at most in all;
 term length and cap are dated data (RegleParcours). The pathway ends at the end of the last
@@ -12,40 +15,32 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commission.dates import term_end
+from commission.transitions import Machine, Transition, WorkflowError
 from parcours.enums import DecisionKind, DemandeKind, ParcoursEndReason, ParcoursState
-from parcours.models import CLOSED_STATES, Demande, Parcours, ParcoursEvenement, Periode, RegleParcours
+from parcours.models import CLOSED_STATES, Demande, Parcours, Periode, RegleParcours
 
 from . import titres
-from .errors import WorkflowError
 
-# (transition, from states, to state)
-TRANSITIONS = {
-    "authorise": ((), ParcoursState.EN_COURS),
-    "renew": ((ParcoursState.EN_COURS,), ParcoursState.EN_COURS),
-    "end": ((ParcoursState.EN_COURS,), ParcoursState.TERMINE),
-}
-
-
-def _log(parcours, transition, from_state, user, reason=""):
-    ParcoursEvenement.objects.create(
-        parcours=parcours,
-        transition=transition,
-        from_state=from_state,
-        to_state=parcours.state,
-        user=user,
-        reason=reason,
-    )
+S = ParcoursState
+TRANSITIONS = (
+    Transition("authorise", (), S.EN_COURS, gettext_lazy("Autorisation d’engagement dans le parcours")),
+    Transition("renew", (S.EN_COURS,), S.EN_COURS, gettext_lazy("Renouvellement")),
+    Transition("end", (S.EN_COURS,), S.TERMINE, gettext_lazy("Fin du parcours")),
+)
+MACHINE = Machine(
+    field="state",
+    transitions=TRANSITIONS,
+    log_model="parcours.ParcoursEvenement",
+    log_fk="parcours",
+    refusal=gettext_lazy("Ce parcours est « %(state)s » : cette opération n’est plus possible."),
+)
 
 
-def _check_from(parcours, transition):
-    allowed, _to = TRANSITIONS[transition]
-    if parcours.state not in allowed:
-        raise WorkflowError(
-            _("Ce parcours est « %(state)s » : cette opération n’est plus possible.")
-            % {"state": parcours.get_state_display()}
-        )
+def allowed_transitions(parcours) -> list[str]:
+    return MACHINE.allowed(parcours)
 
 
 def months_authorised(parcours) -> int:
@@ -76,7 +71,7 @@ def remaining_months(parcours) -> int:
 
 def can_renew(parcours, length: PathwayLength | None = None) -> bool:
     """`length`, when the caller has it already, saves reading it again."""
-    if parcours.state != ParcoursState.EN_COURS:
+    if not MACHINE.can(parcours, "renew"):
         return False
     return (length or length_of(parcours)).remaining > 0
 
@@ -89,13 +84,13 @@ def authorise(*, beneficiaire, commission, start: datetime.date, decision=None, 
     rule = RegleParcours.in_force(start)
     months = min(rule.term_months, rule.cap_months)
     end = term_end(start, months)
-    parcours = Parcours.objects.create(
+    parcours = Parcours(
         beneficiaire=beneficiaire, commission=commission, started_on=start, current_term_end=end
     )
+    MACHINE.apply(parcours, "authorise", user=user)
     Periode.objects.create(
         parcours=parcours, number=1, start=start, end=end, months=months, decision=decision
     )
-    _log(parcours, "authorise", "", user)
     titres.open_for(parcours)
     return parcours
 
@@ -104,7 +99,8 @@ def authorise(*, beneficiaire, commission, start: datetime.date, decision=None, 
 def renew(parcours, *, decision=None, user=None) -> Periode:
     """A further term, from the day after the current one ends, never beyond the cap."""
     parcours = Parcours.objects.select_for_update().get(pk=parcours.pk)
-    _check_from(parcours, "renew")
+    if not MACHINE.can(parcours, "renew"):
+        raise WorkflowError(MACHINE.refusal_of(parcours))
     remaining = remaining_months(parcours)
     if remaining <= 0:
         raise WorkflowError(
@@ -119,8 +115,7 @@ def renew(parcours, *, decision=None, user=None) -> Periode:
         parcours=parcours, number=number, start=start, end=end, months=months, decision=decision
     )
     parcours.current_term_end = end
-    parcours.save(update_fields=["current_term_end"])
-    _log(parcours, "renew", ParcoursState.EN_COURS, user, reason=f"period {number}")
+    MACHINE.apply(parcours, "renew", user=user, reason=f"period {number}", extra_fields=["current_term_end"])
     titres.mark_to_renew(parcours)
     return periode
 
@@ -129,17 +124,15 @@ def renew(parcours, *, decision=None, user=None) -> Periode:
 def end(parcours, *, reason: str, on: datetime.date, user=None, note: str = "") -> Parcours:
     """End the pathway (reason recorded). Ends the AFIS and the ground for renewing the APS."""
     parcours = Parcours.objects.select_for_update().get(pk=parcours.pk)
-    _check_from(parcours, "end")
+    if not MACHINE.can(parcours, "end"):
+        raise WorkflowError(MACHINE.refusal_of(parcours))
     if reason not in ParcoursEndReason.values:
         raise WorkflowError(_("Motif de fin inconnu."))
     if on < parcours.started_on:
         raise WorkflowError(_("La date de fin ne peut pas précéder le début du parcours."))
-    from_state = parcours.state
-    parcours.state = ParcoursState.TERMINE
     parcours.ended_on = on
     parcours.end_reason = reason
-    parcours.save(update_fields=["state", "ended_on", "end_reason"])
-    _log(parcours, "end", from_state, user, reason=note or reason)
+    MACHINE.apply(parcours, "end", user=user, reason=note or reason, extra_fields=["ended_on", "end_reason"])
     titres.close_for(parcours)
     return parcours
 

@@ -530,5 +530,5 @@ def test_xlsx_holds_numbers_and_hides_small_counts(commission):
 def test_transition_names_counted_are_those_the_workflows_write():
     from parcours.workflow import demandes, titres
 
-    assert bilan.POSTPONE in demandes.TRANSITIONS
-    assert bilan.ISSUE in titres.TRANSITIONS
+    assert bilan.POSTPONE in demandes.MACHINE
+    assert bilan.ISSUE in titres.MACHINE

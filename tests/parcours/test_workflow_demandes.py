@@ -71,21 +71,137 @@ def _run(name, demande, user):
         "withdraw": lambda: workflow.withdraw(
             demande, user=user, on=today, reason="La personne a quitté le département."
         ),
+        "record_association_avis": lambda: workflow.record_association_avis(
+            demande, user=user, avis="defavorable", motifs="La personne a cessé de venir aux rendez-vous."
+        ),
     }
     return calls[name]()
 
 
-ALLOWED = [
-    (state, name, transition.target or S.ACCEPTEE)
-    for name, transition in workflow.TRANSITIONS.items()
-    for state in transition.sources
-]
-FORBIDDEN = [
-    (state, name)
-    for name, transition in workflow.TRANSITIONS.items()
-    for state in S.values
-    if state not in transition.sources
-]
+# The domain's table (shared/domain.md, "A dossier's states"), written out here rather than read from
+# the module: (from, transition) → to, for every transition the application's machine knows; a state
+# missing from a transition's row refuses it. `record_association_avis` records the association's
+# opinion until the decision without moving the state; `decide` leads to either decision.
+EXPECTED_TABLE = {
+    "submit": {S.BROUILLON: S.DEPOSEE},
+    "request_complement": {S.DEPOSEE: S.COMPLEMENT_DEMANDE},
+    "resubmit": {S.COMPLEMENT_DEMANDE: S.DEPOSEE},
+    "mark_admissible": {S.DEPOSEE: S.RECEVABLE},
+    "put_on_agenda": {S.RECEVABLE: S.INSCRITE, S.AJOURNEE: S.INSCRITE},
+    "remove_from_agenda": {S.INSCRITE: S.RECEVABLE},
+    "postpone": {S.INSCRITE: S.AJOURNEE},
+    "record_avis": {S.INSCRITE: S.AVIS_RENDU},
+    "record_association_avis": {
+        S.BROUILLON: S.BROUILLON,
+        S.DEPOSEE: S.DEPOSEE,
+        S.COMPLEMENT_DEMANDE: S.COMPLEMENT_DEMANDE,
+        S.RECEVABLE: S.RECEVABLE,
+        S.INSCRITE: S.INSCRITE,
+        S.AJOURNEE: S.AJOURNEE,
+        S.AVIS_RENDU: S.AVIS_RENDU,
+    },
+    "decide": {S.AVIS_RENDU: S.ACCEPTEE},  # or REFUSEE: see the test of both decisions
+    "withdraw": {
+        S.BROUILLON: S.RETIREE,
+        S.DEPOSEE: S.RETIREE,
+        S.COMPLEMENT_DEMANDE: S.RETIREE,
+        S.RECEVABLE: S.RETIREE,
+        S.INSCRITE: S.RETIREE,
+        S.AJOURNEE: S.RETIREE,
+        S.AVIS_RENDU: S.RETIREE,
+    },
+}
+# The refused pairs, written out too: a state absent from both lists of a transition fails the
+# completeness test below.
+EXPECTED_REFUSED = {
+    "submit": [
+        S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "request_complement": [
+        S.BROUILLON, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "resubmit": [
+        S.BROUILLON, S.DEPOSEE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "mark_admissible": [
+        S.BROUILLON, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "put_on_agenda": [
+        S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.INSCRITE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "remove_from_agenda": [
+        S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.AJOURNEE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "postpone": [
+        S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.AJOURNEE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "record_avis": [
+        S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.AJOURNEE, S.AVIS_RENDU,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "record_association_avis": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+    "decide": [
+        S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE,
+        S.ACCEPTEE, S.REFUSEE, S.RETIREE,
+    ],
+    "withdraw": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+}  # fmt: skip
+ALLOWED = [(state, name, target) for name, row in EXPECTED_TABLE.items() for state, target in row.items()]
+FORBIDDEN = [(state, name) for name, states in EXPECTED_REFUSED.items() for state in states]
+
+
+def test_the_expected_table_names_every_transition_and_every_state_once():
+    assert set(EXPECTED_TABLE) == set(EXPECTED_REFUSED) == set(workflow.MACHINE.names) - {"create"}
+    for name in EXPECTED_TABLE:
+        states = [*EXPECTED_TABLE[name], *EXPECTED_REFUSED[name]]
+        assert sorted(states) == sorted(S.values), name
+
+
+@pytest.mark.parametrize("name", EXPECTED_TABLE)
+def test_the_engine_applies_each_allowed_pair_and_logs_it(name):
+    demande = DemandeFactory()
+    user = UserFactory()
+    for state, target in EXPECTED_TABLE[name].items():
+        Demande.objects.filter(pk=demande.pk).update(state=state)
+        demande.state = state
+
+        workflow.MACHINE.apply(demande, name, user=user, target=target if name == "decide" else None)
+
+        demande.refresh_from_db()
+        assert demande.state == target, state
+        event = DemandeEvenement.objects.filter(demande=demande).latest("pk")
+        assert (event.transition, event.from_state, event.to_state, event.user) == (name, state, target, user)
+    assert DemandeEvenement.objects.filter(demande=demande).count() == len(EXPECTED_TABLE[name])
+
+
+@pytest.mark.parametrize("state, name", FORBIDDEN, ids=[f"{name}-from-{s}" for s, name in FORBIDDEN])
+def test_the_engine_refuses_each_refused_pair_naming_the_state(state, name):
+    demande = Demande(state=state)  # refused before anything is written: no row needed
+
+    with pytest.raises(WorkflowError) as error:
+        workflow.MACHINE.apply(demande, name, user=None, target=S.ACCEPTEE if name == "decide" else None)
+
+    assert f"« {S(state).label} »" in error.value.message
+    assert demande.state == state
+    assert not DemandeEvenement.objects.exists()
+
+
+@pytest.mark.parametrize("target", [S.ACCEPTEE, S.REFUSEE])
+def test_a_decision_leads_to_either_outcome_and_nowhere_else(target):
+    demande = DemandeFactory(state=S.AVIS_RENDU)
+
+    workflow.MACHINE.apply(demande, "decide", user=None, target=target)
+
+    assert Demande.objects.get(pk=demande.pk).state == target
+    with pytest.raises(ValueError):
+        workflow.MACHINE.apply(DemandeFactory(state=S.AVIS_RENDU), "decide", user=None, target=S.RETIREE)
 
 
 def _ready_demande(state):
@@ -94,7 +210,7 @@ def _ready_demande(state):
 
 
 @pytest.mark.parametrize("state, name, target", ALLOWED, ids=[f"{name}-from-{s}" for s, name, _t in ALLOWED])
-def test_allowed_transition_changes_the_state_and_logs_who_from_and_to(state, name, target):
+def test_each_operation_changes_the_state_and_logs_who_from_and_to(state, name, target):
     demande = _ready_demande(state)
     user = _president(demande)
 
@@ -107,7 +223,7 @@ def test_allowed_transition_changes_the_state_and_logs_who_from_and_to(state, na
 
 
 @pytest.mark.parametrize("state, name", FORBIDDEN, ids=[f"{name}-from-{s}" for s, name in FORBIDDEN])
-def test_forbidden_transition_is_refused_and_changes_nothing(state, name):
+def test_each_operation_refused_by_the_table_changes_nothing(state, name):
     demande = _ready_demande(state)
     user = _president(demande)
     events_before = DemandeEvenement.objects.count()
@@ -159,9 +275,9 @@ def test_a_full_application_logs_one_event_per_step_in_order():
     workflow.postpone(demande, user=secretariat, reason="Quorum non atteint.")
     workflow.put_on_agenda(demande, user=secretariat)
     workflow.record_avis(demande, favorable=True, on=_today(), user=secretariat)
-    demande.refresh_from_db()
-    demande.avis_association = "favorable"
-    demande.save(update_fields=["avis_association"])
+    workflow.record_association_avis(
+        demande, user=referent, avis="favorable", motifs="Engagements tenus depuis le dépôt."
+    )
     president = _president(demande)
     workflow.decide(
         demande,
@@ -185,6 +301,7 @@ def test_a_full_application_logs_one_event_per_step_in_order():
         ("postpone", S.INSCRITE, S.AJOURNEE),
         ("put_on_agenda", S.AJOURNEE, S.INSCRITE),
         ("record_avis", S.INSCRITE, S.AVIS_RENDU),
+        ("record_association_avis", S.AVIS_RENDU, S.AVIS_RENDU),
         ("decide", S.AVIS_RENDU, S.ACCEPTEE),
     ]
     demande.refresh_from_db()
@@ -192,6 +309,83 @@ def test_a_full_application_logs_one_event_per_step_in_order():
 
 
 # --- reasons recorded ----------------------------------------------------------------------------
+
+
+def test_association_opinion_is_saved_with_an_event_naming_it_and_its_reasons():
+    demande = DemandeFactory(complete=True, state=S.INSCRITE)
+
+    workflow.record_association_avis(
+        demande, user=demande.referent, avis="defavorable", motifs="La personne ne vient plus."
+    )
+
+    demande.refresh_from_db()
+    assert (demande.state, demande.avis_association, demande.avis_association_motifs) == (
+        S.INSCRITE,
+        "defavorable",
+        "La personne ne vient plus.",
+    )
+    event = DemandeEvenement.objects.get(demande=demande)
+    assert (event.transition, event.from_state, event.to_state, event.user) == (
+        "record_association_avis",
+        S.INSCRITE,
+        S.INSCRITE,
+        demande.referent,
+    )
+    assert event.reason == "Défavorable : La personne ne vient plus."
+
+
+def test_association_opinion_saved_again_unchanged_writes_no_second_event():
+    demande = DemandeFactory(complete=True, state=S.DEPOSEE)
+    for _time in range(2):
+        workflow.record_association_avis(demande, user=demande.referent, avis="favorable", motifs="Assidue.")
+
+    assert DemandeEvenement.objects.filter(demande=demande).count() == 1
+
+
+@pytest.mark.parametrize(
+    "avis, motifs, message",
+    [
+        ("favorable", " ", "Motivez"),
+        ("", "Des motifs sans avis.", "Choisissez"),
+        ("neutre", "x", "Choisissez"),
+    ],
+)
+def test_association_opinion_needs_a_choice_and_its_reasons(avis, motifs, message):
+    demande = DemandeFactory(complete=True, state=S.DEPOSEE)
+
+    with pytest.raises(WorkflowError, match=message):
+        workflow.record_association_avis(demande, user=demande.referent, avis=avis, motifs=motifs)
+
+    assert not DemandeEvenement.objects.exists()
+
+
+def test_association_opinion_is_closed_by_the_decision():
+    demande = DemandeFactory(complete=True, state=S.ACCEPTEE)
+
+    with pytest.raises(WorkflowError, match="ne peut plus être modifié"):
+        workflow.record_association_avis(demande, user=demande.referent, avis="favorable", motifs="Assidue.")
+
+
+@pytest.mark.parametrize(
+    "state, editable",
+    [
+        (S.BROUILLON, True),
+        (S.COMPLEMENT_DEMANDE, True),
+        (S.DEPOSEE, False),
+        (S.RECEVABLE, False),
+        (S.INSCRITE, False),
+        (S.AJOURNEE, False),
+        (S.AVIS_RENDU, False),
+        (S.ACCEPTEE, False),
+        (S.REFUSEE, False),
+        (S.RETIREE, False),
+    ],
+)
+def test_the_association_edits_a_draft_or_a_dossier_awaiting_its_complement_only(state, editable):
+    demande = Demande(state=state)
+
+    assert workflow.is_editable(demande) is editable
+    assert bool(workflow.edit_refusal(demande)) is not editable
 
 
 def test_complement_request_records_its_message():
