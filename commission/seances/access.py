@@ -33,11 +33,13 @@ def sees_identity(user, seance) -> bool:
     )
 
 
+def creates_seances(user) -> bool:
+    """The secretariat of a département prepares its commission's sessions."""
+    return user.has_role(Role.SECRETARIAT) and departement_id_of(user) is not None
+
+
 def commission_run_by(user):
     """The commission whose sessions the user's secretariat creates, or None."""
-    if not user.has_role(Role.SECRETARIAT):
+    if not creates_seances(user):
         return None
-    departement_id = departement_id_of(user)
-    if departement_id is None:
-        return None
-    return Commission.objects.filter(departement_id=departement_id).first()
+    return Commission.objects.filter(departement_id=departement_id_of(user)).first()

@@ -94,7 +94,7 @@ def seance_list(request):
     current = [s for s in seances if not s.is_finished]
     current.reverse()  # the next session first
     past = [s for s in seances if s.is_finished]
-    can_create = access.commission_run_by(request.user) is not None
+    can_create = access.creates_seances(request.user)
     return render(
         request,
         "commission/seances/list.html",
