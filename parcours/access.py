@@ -1,9 +1,10 @@
-"""Who may see which applications and pathways: queryset scopes used by every view, list and export."""
+"""Who may see and do what on applications, pathways, permits and letters: queryset scopes used by every
+view, list and export, and the few yes/no rights the pages ask. Views hold no rights check of their own."""
 
 from django.db.models import Q, Subquery
 
 from beneficiaires import access as beneficiaires_access
-from commission.access import association_of, departement_id_of
+from commission.access import association_of, commissions_visible_to, departement_id_of
 from commission.enums import Role
 from commission.models import Commission
 from parcours.enums import CourrierKind
@@ -25,6 +26,23 @@ def demandes_visible_to(user):
     return Demande.objects.none()
 
 
+def association_acting_for(user):
+    """The association a caseworker files and changes dossiers for; None for anyone else: the
+    secretariat reads dossiers, it does not write them."""
+    return association_of(user)
+
+
+def changes_dossiers(user) -> bool:
+    return association_acting_for(user) is not None
+
+
+def demandes_changeable_by(user):
+    """The applications a user may change: a caseworker's own scope, nothing for anyone else."""
+    if not changes_dossiers(user):
+        return Demande.objects.none()
+    return demandes_visible_to(user)
+
+
 def _commission_of(departement_id):
     """The département's commission (one per département) as a scalar subquery: PostgreSQL reads it
     once, as a constant, so a list can walk the (commission, last change) index in order and stop at
@@ -43,6 +61,11 @@ def parcours_visible_to(user):
     if departement_id:
         return Parcours.objects.filter(commission__departement_id=departement_id)
     return Parcours.objects.none()
+
+
+def decides(user) -> bool:
+    """The president of a département's commission: the prefect or their delegate (CASF L121-9)."""
+    return departement_id_of(user, Role.PRESIDENT) is not None
 
 
 def demandes_decidable_by(user):
@@ -87,6 +110,11 @@ def titres_visible_to(user):
     return TitreSejour.objects.none()
 
 
+def records_permits(user) -> bool:
+    """The foreigners' service of a département records the permits it issues."""
+    return departement_id_of(user, Role.ETRANGERS) is not None
+
+
 def sees_permit_details(user) -> bool:
     """Number and dates of a permit are the prefecture's: an association sees its state only."""
     return departement_id_of(user) is not None
@@ -95,3 +123,18 @@ def sees_permit_details(user) -> bool:
 def produces_letters(user) -> bool:
     """The secretariat produces a session's letters in one go."""
     return departement_id_of(user, Role.SECRETARIAT) is not None
+
+
+def answers_access_requests(user) -> bool:
+    """The secretariat produces everything held on a person it can see (RGPD art. 15)."""
+    return user.has_role(Role.SECRETARIAT)
+
+
+def reachable_commissions(user):
+    """The annual report: (commissions the user may report on, whether they may report across all of
+    them). An administrator: every commission; the secretariat and the president: their own."""
+    if user.has_role(Role.ADMINISTRATEUR):
+        return Commission.objects.all(), True
+    if departement_id_of(user) and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
+        return commissions_visible_to(user), False
+    return Commission.objects.none(), False

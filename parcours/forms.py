@@ -2,7 +2,9 @@
 
 The step forms accept a partial application (a draft is saved at any moment); what a complete
 application needs is `Demande.missing_parts()`, checked by the workflow when the dossier is filed.
-Each step shows the parts it still misses next to its fields.
+Each step shows the parts it still misses next to its fields. Whether the association may change the
+application now is the workflow's question (`workflow.edit_refusal`, `workflow.avis_refusal`), asked by
+the views; the association's opinion is saved by the workflow, with its event.
 """
 
 import hashlib
@@ -16,34 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parcours import storage
-from parcours.enums import Axe, DemandeKind, DemandeState, DocumentKind, SituationEmploi
+from parcours.enums import Axe, DemandeKind, DocumentKind, SituationEmploi
 from parcours.models import Demande, Document, ObjectifInsertion
-from parcours.workflow.demandes import OPEN_BEFORE_DECISION
+from parcours.workflow import demandes as workflow
 
-# The association changes its application while it is a draft, or when the secretariat asked for a
-# complement; after filing, the secretariat works on what was filed.
-EDITABLE_STATES = (DemandeState.BROUILLON, DemandeState.COMPLEMENT_DEMANDE)
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
-
-
-def edit_refusal(demande) -> str:
-    """Why the association may not change the application now, in French; empty when it may."""
-    if demande.state in EDITABLE_STATES:
-        return ""
-    return _(
-        "Ce dossier est à l’état « %(state)s » : il ne peut plus être modifié. Seul un dossier en "
-        "brouillon, ou pour lequel le secrétariat a demandé un complément, peut l’être. Pour signaler "
-        "un changement, écrivez au secrétariat dans les messages du dossier."
-    ) % {"state": demande.get_state_display()}
-
-
-def avis_refusal(demande) -> str:
-    """The association's opinion can change until the prefect decides (CASF L121-9)."""
-    if demande.state in OPEN_BEFORE_DECISION:
-        return ""
-    return _("L’avis de l’association ne peut plus être modifié : le dossier est à l’état « %(state)s ».") % {
-        "state": demande.get_state_display()
-    }
 
 
 def _date_input():
@@ -75,7 +54,7 @@ class StepForm(MissingPartsMixin, forms.ModelForm):
         self.demande = demande
         super().__init__(*args, instance=demande, **kwargs)
 
-    def save(self):
+    def save(self, *, user=None):
         self.instance.save(update_fields=list(self.fields))
         return self.instance
 
@@ -189,6 +168,15 @@ class AvisForm(StepForm):
             )
         return cleaned
 
+    def save(self, *, user):
+        """Through the workflow, which records who gave which opinion when (an event row)."""
+        return workflow.record_association_avis(
+            self.demande,
+            user=user,
+            avis=self.cleaned_data["avis_association"],
+            motifs=self.cleaned_data["avis_association_motifs"],
+        )
+
 
 class ProjetForm(MissingPartsMixin, forms.Form):
     """The projet d’insertion, one group of fields per axis: objectives, actions, and at renewal the
@@ -232,7 +220,7 @@ class ProjetForm(MissingPartsMixin, forms.Form):
         return [(axe.label, [self[name] for name in names]) for axe, names in self.axes]
 
     @transaction.atomic
-    def save(self):
+    def save(self, *, user=None):
         for axe, names in self.axes:
             objectif = self.objectifs.get(axe) or ObjectifInsertion(demande=self.demande, axe=axe)
             for name in names:

@@ -10,8 +10,33 @@ from django.utils.translation import gettext_lazy as _
 from commission.transitions import TransitionLog
 from parcours.enums import AfisTerritoire, TitreSejourState
 
+# A permit whose validity ends within this many days is shown as expiring to the foreigners' service.
+EXPIRING_DAYS = 30
+EXPIRING = "expirant"
+# What the foreigners' service filters its list on: the permit's state, the issued ones still valid,
+# and those expiring soon.
+PERMIT_SITUATIONS = [
+    (TitreSejourState.A_DELIVRER.value, _("À délivrer")),
+    (TitreSejourState.A_RENOUVELER.value, _("À renouveler avec le renouvellement du parcours")),
+    (TitreSejourState.DELIVRE.value, _("Délivrées")),
+    (EXPIRING, _("Expirant dans les 30 jours")),
+    (TitreSejourState.EXPIRE.value, _("Expirées")),
+    (TitreSejourState.NON_RENOUVELE.value, _("Non renouvelées (fin du parcours)")),
+]
+
 
 class TitreSejourQuerySet(models.QuerySet):
+    def in_situation(self, situation, today=None):
+        """The permits in one of PERMIT_SITUATIONS on `today`."""
+        today = today or timezone.localdate()
+        if situation == EXPIRING:
+            return self.expiring_within(EXPIRING_DAYS, today)
+        if situation == TitreSejourState.EXPIRE:
+            return self.expired(today)
+        if situation == TitreSejourState.DELIVRE:
+            return self.filter(state=TitreSejourState.DELIVRE, valid_until__gte=today)
+        return self.filter(state=situation)
+
     def expiring_within(self, days, today=None):
         today = today or timezone.localdate()
         return self.filter(

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commission import audit
-from commission.access import commissions_visible_to, departement_id_of
 from commission.dates import add_months
-from commission.enums import AuditAction, Role
+from commission.enums import AuditAction
 from commission.models import Commission
 from parcours import bilan, bilan_exports
+from parcours.access import reachable_commissions
 
 MAX_YEARS = 5
 DOWNLOADS = {
@@ -28,15 +28,6 @@ DOWNLOADS = {
         bilan_exports.to_xlsx,
     ),
 }
-
-
-def reachable_commissions(user):
-    """(commissions the user may report on, whether they may report across all of them)."""
-    if user.has_role(Role.ADMINISTRATEUR):
-        return Commission.objects.all(), True
-    if departement_id_of(user) and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
-        return commissions_visible_to(user), False
-    return Commission.objects.none(), False
 
 
 def default_period(today=None):

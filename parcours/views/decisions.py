@@ -14,10 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commission.access import departement_id_of
-from commission.enums import Role
-from parcours.access import demandes_decidable_by
-from parcours.enums import DemandeKind, DemandeState
+from parcours.access import decides, demandes_decidable_by
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from parcours.workflow import parcours as parcours_workflow
@@ -55,7 +52,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, demande, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind.value, kind.label) for kind in workflow.DECISIONS[demande.kind]]
-        if demande.kind != DemandeKind.INITIALE:
+        if not workflow.may_open_pathway(demande):
             del self.fields["start"]
 
 
@@ -77,11 +74,10 @@ def _pathway_outlook(demande):
 @require_GET
 def a_decider(request):
     """The opinions given by the commission that await the president's decision, oldest first."""
-    if departement_id_of(request.user, Role.PRESIDENT) is None:
+    if not decides(request.user):
         raise Http404
     demandes = (
-        demandes_decidable_by(request.user)
-        .filter(state=DemandeState.AVIS_RENDU)
+        workflow.awaiting_decision(demandes_decidable_by(request.user))
         .select_related("beneficiaire", "association", "parcours")
         .order_by("avis_commission_on", "pk")
     )
@@ -93,7 +89,7 @@ def decider(request, pk):
     demande = get_object_or_404(
         demandes_decidable_by(request.user).select_related("beneficiaire", "association", "parcours"), pk=pk
     )
-    if demande.state != DemandeState.AVIS_RENDU:
+    if not workflow.awaits_decision(demande):
         messages.info(
             request,
             _("Ce dossier est à l’état « %(state)s » : il n’attend pas de décision.")

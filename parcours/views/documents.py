@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commission import audit
 from commission.enums import AuditAction
 from parcours import forms, storage
-from parcours.access import demandes_visible_to
+from parcours.access import demandes_changeable_by, demandes_visible_to
 from parcours.models import Demande, Document
-from parcours.views.dossiers import demandes_changeable_by
+from parcours.workflow import demandes as workflow
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def document_upload(request, pk):
     if request.method == "POST":
         queryset = queryset.select_for_update(of=("self",))
     demande = get_object_or_404(queryset, pk=pk)
-    refusal = forms.edit_refusal(demande)
+    refusal = workflow.edit_refusal(demande)
     if refusal:
         messages.error(request, refusal)
         return redirect(_documents_url(demande))
@@ -67,7 +67,7 @@ def document_replace(request, pk):
         # Lock the application, then the document: a filing or a second replacement waits for this one.
         demande = Demande.objects.select_for_update().select_related("beneficiaire").get(pk=demande.pk)
         document = Document.objects.select_for_update().get(pk=document.pk)
-    refusal = forms.edit_refusal(demande)
+    refusal = workflow.edit_refusal(demande)
     if not refusal and document.replaced_by_id:
         refusal = _("Cette version de la pièce a déjà été remplacée : remplacez la version en cours.")
     if refusal:

@@ -3,7 +3,7 @@
 Every view reaches applications through `demandes_visible_to`; changes also need a caseworker of an
 association (`demandes_changeable_by`): the secretariat reads dossiers, it does not write them. Another
 association's dossier is a 404, whatever the method. Pages that show the dossier record the read
-(commission.audit).
+(commission.audit). What may change in which state is the workflow's (parcours.workflow.demandes).
 """
 
 from django.contrib import messages
@@ -16,25 +16,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from beneficiaires import access as beneficiaires_access
 from commission import audit
-from commission.access import association_of
 from commission.models import Commission
 from parcours import forms
-from parcours.access import demandes_visible_to, parcours_visible_to
-from parcours.enums import DemandeKind, DemandeState, ParcoursState
-from parcours.models import Demande, Document, ObjectifInsertion
+from parcours.access import (
+    association_acting_for,
+    changes_dossiers,
+    demandes_changeable_by,
+    demandes_visible_to,
+    parcours_visible_to,
+)
+from parcours.models import Document, ObjectifInsertion
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
-
-# What a renewal takes over from the pathway's last granted application. Not the household's
-# resources nor the RSA/ADA entitlement: the AFIS reads them for the month before *this* application.
-RENEWAL_SITUATION_FIELDS = ("situation_emploi", "type_contrat", "logement", "formation")
-
-
-def demandes_changeable_by(user):
-    """The applications a user may change: a caseworker's own scope, nothing for anyone else."""
-    if association_of(user) is None:
-        return Demande.objects.none()
-    return demandes_visible_to(user)
 
 
 def _for_update(queryset, request):
@@ -83,15 +76,14 @@ def _missing_parts(demande):
 
 
 def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
-    can_change = association_of(request.user) is not None
-    can_edit = can_change and not forms.edit_refusal(demande)
-    parcours = demande.parcours
+    can_change = changes_dossiers(request.user)
+    can_edit = can_change and workflow.is_editable(demande)
     context = {
         "demande": demande,
         "can_edit": can_edit,
-        "can_withdraw": can_change and "withdraw" in workflow.allowed_transitions(demande),
+        "can_withdraw": can_change and workflow.can(demande, "withdraw"),
         "avis_form": forms.AvisForm(demande=demande)
-        if can_change and not forms.avis_refusal(demande)
+        if can_change and workflow.can(demande, "record_association_avis")
         else None,
         "steps": [
             {"title": step.title, "url": reverse("parcours:dossier_edit", args=[demande.pk, step.slug])}
@@ -100,20 +92,10 @@ def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
         "missing_parts": _missing_parts(demande) if can_edit else [],
         "submit_error": submit_error,
         "resubmit_form": (
-            resubmit_form or forms.ResubmitForm()
-            if can_edit and demande.state == DemandeState.COMPLEMENT_DEMANDE
-            else None
+            resubmit_form or forms.ResubmitForm() if can_edit and workflow.can(demande, "resubmit") else None
         ),
         "documents": _documents_with_history(demande),
-        "renewable_parcours": (
-            parcours
-            if can_change
-            and parcours is not None
-            and parcours.state == ParcoursState.EN_COURS
-            and demande.state == DemandeState.ACCEPTEE
-            and demande.kind != DemandeKind.FIN_ANTICIPEE
-            else None
-        ),
+        "renewable_parcours": workflow.renewable_parcours(demande) if can_change else None,
     }
     return render(request, "parcours/dossier_detail.html", context)
 
@@ -130,7 +112,7 @@ def dossier_detail(request, pk):
 @require_POST
 def demande_create(request, beneficiaire_pk):
     """A caseworker opens an initial application for a person their association accompanies."""
-    association = association_of(request.user)
+    association = association_acting_for(request.user)
     if association is None:
         raise Http404
     beneficiaire = get_object_or_404(beneficiaires_access.visible_to(request.user), pk=beneficiaire_pk)
@@ -161,25 +143,17 @@ def demande_create(request, beneficiaire_pk):
 @require_POST
 def renouvellement_create(request, pk):
     """A renewal of the pathway `pk`, pre-filled from its last granted application."""
-    association = association_of(request.user)
+    association = association_acting_for(request.user)
     if association is None:
         raise Http404
     parcours = get_object_or_404(
         parcours_visible_to(request.user).select_related("beneficiaire", "commission"), pk=pk
     )
     try:
-        demande = workflow.create(
-            beneficiaire=parcours.beneficiaire,
-            association=association,
-            commission=parcours.commission,
-            user=request.user,
-            kind=DemandeKind.RENOUVELLEMENT,
-            parcours=parcours,
-        )
+        demande = workflow.start_renewal(parcours, association=association, user=request.user)
     except WorkflowError as error:
         messages.error(request, error.message)
         return redirect("beneficiaires:detail", pk=parcours.beneficiaire_id)
-    _prefill_renewal(demande)
     messages.success(
         request,
         _(
@@ -188,31 +162,6 @@ def renouvellement_create(request, pk):
         ),
     )
     return redirect("parcours:dossier_edit", pk=demande.pk, etape=forms.steps_for(demande)[0].slug)
-
-
-def _prefill_renewal(demande):
-    previous = (
-        Demande.objects.filter(
-            parcours=demande.parcours,
-            state=DemandeState.ACCEPTEE,
-            kind__in=(DemandeKind.INITIALE, DemandeKind.RENOUVELLEMENT),
-        )
-        .exclude(pk=demande.pk)
-        .order_by("-created_at", "-pk")
-        .prefetch_related("objectifs")
-        .first()
-    )
-    if previous is None:
-        return
-    for name in RENEWAL_SITUATION_FIELDS:
-        setattr(demande, name, getattr(previous, name))
-    demande.save(update_fields=RENEWAL_SITUATION_FIELDS)
-    sources = {o.axe: o for o in previous.objectifs.all()}
-    for objectif in demande.objectifs.all():
-        source = sources.get(objectif.axe)
-        if source is not None:
-            objectif.objectives, objectif.actions = source.objectives, source.actions
-            objectif.save(update_fields=["objectives", "actions"])
 
 
 # --- the guided application ----------------------------------------------------------------------
@@ -232,14 +181,18 @@ def dossier_edit(request, pk, etape):
     if index is None:
         raise Http404
     step = steps[index]
-    refusal = forms.avis_refusal(demande) if step is forms.AVIS else forms.edit_refusal(demande)
+    refusal = workflow.avis_refusal(demande) if step is forms.AVIS else workflow.edit_refusal(demande)
     if refusal:
         messages.error(request, refusal)
         return redirect("parcours:dossier", pk=demande.pk)
 
     form = step.form_class(request.POST if request.method == "POST" else None, demande=demande)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            form.save(user=request.user)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            return redirect("parcours:dossier", pk=demande.pk)
         if request.POST.get("action") == "brouillon":
             messages.success(request, _("Brouillon enregistré."))
             return redirect("parcours:dossier_edit", pk=demande.pk, etape=step.slug)
@@ -248,7 +201,7 @@ def dossier_edit(request, pk, etape):
             return redirect("parcours:dossier_edit", pk=demande.pk, etape=steps[index + 1].slug)
         return redirect("parcours:dossier", pk=demande.pk)
     form.flag_missing(demande.missing_parts())
-    guided = not forms.edit_refusal(demande)
+    guided = workflow.is_editable(demande)
     return render(
         request,
         "parcours/dossier_edit.html",
@@ -281,7 +234,7 @@ def dossier_submit(request, pk):
     demande = get_object_or_404(demandes_changeable_by(request.user), pk=pk)
     resubmit_form = None
     try:
-        if demande.state == DemandeState.COMPLEMENT_DEMANDE:
+        if workflow.can(demande, "resubmit"):
             resubmit_form = forms.ResubmitForm(request.POST)
             if not resubmit_form.is_valid():
                 raise WorkflowError(_("Le message n’a pas pu être lu : corrigez-le."))
@@ -305,7 +258,7 @@ def dossier_withdraw(request, pk):
     demande = get_object_or_404(
         _for_update(demandes_changeable_by(request.user), request).select_related("beneficiaire"), pk=pk
     )
-    if "withdraw" not in workflow.allowed_transitions(demande):
+    if not workflow.can(demande, "withdraw"):
         messages.error(
             request,
             _(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from commission import audit
 from parcours import instruction as rules
 from parcours import thread
-from parcours.enums import DemandeState, MessageSide
+from parcours.enums import MessageSide
 from parcours.forms_instruction import InstructionForm
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
@@ -62,7 +62,7 @@ def instruction(request, pk):
             "item_count": sum(len(group.items) for group in groups),
             "duplicates": list(rules.probable_duplicates(demande, request.user)),
             "form": form,
-            "can_decide": demande.state == DemandeState.DEPOSEE,
+            "can_decide": workflow.can(demande, "mark_admissible"),
             "waited_days": waited_days,
             "long_wait": waited_days is not None and waited_days > rules.LONG_WAIT_DAYS,
         },

@@ -2,8 +2,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from commission import audit
-from commission.access import association_of
 from parcours import exports, filters
+from parcours.access import association_acting_for
 
 PER_PAGE = 20
 # What a row shows (the person's story, address and the like stay in the database).
@@ -24,7 +24,7 @@ LIST_COLUMNS = (
 def dossier_list(request):
     """A caseworker: the dossiers of the persons their association accompanies. Secretariat and
     president: the dossiers submitted to their commission. Anybody else: nothing."""
-    association = association_of(request.user)
+    association = association_acting_for(request.user)
     form, demandes = filters.dossier_list(request.user, request.GET)
     page = Paginator(demandes.only(*LIST_COLUMNS), PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)

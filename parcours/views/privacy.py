@@ -3,14 +3,15 @@ from django.views.decorators.http import require_POST
 
 from beneficiaires import access as beneficiaires_access
 from commission import audit
-from commission.enums import AuditAction, Role
+from commission.enums import AuditAction
 from parcours import privacy
+from parcours.access import answers_access_requests
 
 
 @require_POST
 def access_report(request, pk):
     """The secretariat produces everything held on one person as one PDF (RGPD art. 15)."""
-    if not request.user.has_role(Role.SECRETARIAT):
+    if not answers_access_requests(request.user):
         raise Http404
     person = audit.get_or_404(
         request, beneficiaires_access.visible_to(request.user), action=AuditAction.ACCESS_REQUEST, pk=pk

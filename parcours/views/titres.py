@@ -19,23 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commission import audit
-from commission.access import departement_id_of
-from commission.enums import AuditAction, Role
-from parcours.access import titres_visible_to
-from parcours.enums import TitreSejourState
+from commission.enums import AuditAction
+from parcours.access import records_permits, titres_visible_to
+from parcours.models.droits import EXPIRING_DAYS, PERMIT_SITUATIONS
 from parcours.workflow import WorkflowError
 from parcours.workflow import titres as workflow
 
-EXPIRING_DAYS = 30
-STATUTS = [
-    ("", gettext_lazy("Toutes")),
-    (TitreSejourState.A_DELIVRER.value, gettext_lazy("À délivrer")),
-    (TitreSejourState.A_RENOUVELER.value, gettext_lazy("À renouveler avec le renouvellement du parcours")),
-    (TitreSejourState.DELIVRE.value, gettext_lazy("Délivrées")),
-    ("expirant", gettext_lazy("Expirant dans les 30 jours")),
-    (TitreSejourState.EXPIRE.value, gettext_lazy("Expirées")),
-    (TitreSejourState.NON_RENOUVELE.value, gettext_lazy("Non renouvelées (fin du parcours)")),
-]
+STATUTS = [("", gettext_lazy("Toutes")), *PERMIT_SITUATIONS]
 
 
 # An <input type="date"> reads and sends ISO dates, whatever the language of the page.
@@ -57,14 +47,8 @@ class TitreFilterForm(forms.Form):
                 | Q(parcours__beneficiaire__first_names__icontains=q)
                 | Q(parcours__beneficiaire__usage_name__icontains=q)
             )
-        if statut == "expirant":
-            return queryset.expiring_within(EXPIRING_DAYS, today)
-        if statut == TitreSejourState.EXPIRE:
-            return queryset.expired(today)
-        if statut == TitreSejourState.DELIVRE:
-            return queryset.filter(state=statut, valid_until__gte=today)
         if statut:
-            return queryset.filter(state=statut)
+            return queryset.in_situation(statut, today)
         return queryset
 
     @property
@@ -89,7 +73,7 @@ def _titres(user):
 
 
 def _filtered(request):
-    if departement_id_of(request.user, Role.ETRANGERS) is None:
+    if not records_permits(request.user):
         raise Http404
     today = timezone.localdate()
     form = TitreFilterForm(request.GET or None)

@@ -134,6 +134,16 @@ def awaits_decision(demande) -> bool:
     return can(demande, "decide")
 
 
+def awaiting_decision(demandes):
+    """The applications of a queryset that the prefect may decide on now."""
+    return demandes.filter(state__in=MACHINE["decide"].sources)
+
+
+def may_open_pathway(demande) -> bool:
+    """Whether a decision on this application may authorise a pathway, which then needs its start."""
+    return DecisionKind.AUTORISATION in DECISIONS[demande.kind]
+
+
 def renewable_parcours(demande):
     """The pathway a renewal may be started for from this application's page, or None: the pathway
     this granted initial application or renewal opened or renewed, while it runs."""

@@ -399,6 +399,30 @@ def test_association_gives_its_opinion_after_filing_until_the_decision(caseworke
     assert demande.state == S.RECEVABLE
 
 
+def test_association_opinion_given_on_the_page_is_recorded_with_who_gave_it(
+    caseworker, association, referent
+):
+    demande = _draft(association, complete=True, state=S.RECEVABLE, submitted_at=timezone.now())
+
+    caseworker.post(
+        _edit(demande, "avis"),
+        {
+            "avis_association": AvisChoice.FAVORABLE,
+            "avis_association_motifs": "Engagée.",
+            "action": "continuer",
+        },
+    )
+
+    event = demande.evenements.get()
+    assert (event.transition, event.from_state, event.to_state) == (
+        "record_association_avis",
+        S.RECEVABLE,
+        S.RECEVABLE,
+    )
+    assert event.user == referent
+    assert event.reason == "Favorable : Engagée."
+
+
 def test_opinion_without_reasons_is_refused(caseworker, association):
     demande = _draft(association)
     response = caseworker.post(

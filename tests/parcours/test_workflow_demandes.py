@@ -887,3 +887,85 @@ def test_pathway_cannot_start_before_the_decision_that_authorises_it():
     demande.refresh_from_db()
     assert demande.state == DemandeState.AVIS_RENDU
     assert not Decision.objects.filter(demande=demande).exists()
+
+
+# --- renewability, the renewal's pre-fill, what awaits a decision -------------------------------------
+
+
+def _granted(kind=DemandeKind.INITIALE, termine=False, **demande):
+    pathway = ParcoursFactory(termine=termine)
+    return DemandeFactory(
+        beneficiaire=pathway.beneficiaire,
+        parcours=pathway,
+        kind=kind,
+        complete=True,
+        state=S.ACCEPTEE,
+        situation_emploi=SituationEmploi.EN_EMPLOI,
+        type_contrat="cdi",
+        **demande,
+    )
+
+
+def test_a_granted_initial_application_or_renewal_offers_the_renewal_of_its_running_pathway():
+    for kind in (DemandeKind.INITIALE, DemandeKind.RENOUVELLEMENT):
+        demande = _granted(kind)
+        assert workflow.renewable_parcours(demande) == demande.parcours, kind
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": DemandeKind.FIN_ANTICIPEE},
+        {"state": S.REFUSEE},
+        {"state": S.AVIS_RENDU},
+    ],
+)
+def test_no_renewal_is_offered_from_a_refused_pending_or_early_end_application(change):
+    demande = _granted()
+    for name, value in change.items():
+        setattr(demande, name, value)
+
+    assert workflow.renewable_parcours(demande) is None
+
+
+def test_no_renewal_is_offered_for_an_ended_pathway():
+    demande = _granted(termine=True)
+
+    assert workflow.renewable_parcours(demande) is None
+
+
+def test_a_renewal_starts_from_the_last_granted_application_but_not_its_resources():
+    demande = _granted(ressources_foyer=Decimal("120"))
+    demande.objectifs.update(objectives="Trouver un logement.", actions="Dossier SIAO.", progress="Atteint.")
+    user = UserFactory(organisation=demande.association, roles=[Role.REFERENT])
+
+    renewal = workflow.start_renewal(demande.parcours, association=demande.association, user=user)
+
+    assert (renewal.kind, renewal.state, renewal.parcours) == (
+        DemandeKind.RENOUVELLEMENT,
+        S.BROUILLON,
+        demande.parcours,
+    )
+    assert (renewal.situation_emploi, renewal.type_contrat) == (SituationEmploi.EN_EMPLOI, "cdi")
+    assert renewal.ressources_foyer is None and renewal.droit_rsa_ou_ada is None
+    assert set(renewal.objectifs.values_list("objectives", "actions", "progress")) == {
+        ("Trouver un logement.", "Dossier SIAO.", "")
+    }
+    assert renewal.evenements.get().transition == "create"
+
+
+def test_only_applications_with_the_commission_opinion_await_a_decision():
+    awaiting = DemandeFactory(state=S.AVIS_RENDU)
+    DemandeFactory(state=S.INSCRITE)
+    DemandeFactory(state=S.ACCEPTEE)
+
+    assert list(workflow.awaiting_decision(Demande.objects.all())) == [awaiting]
+    assert workflow.awaits_decision(awaiting)
+
+
+@pytest.mark.parametrize(
+    "kind, opens",
+    [(DemandeKind.INITIALE, True), (DemandeKind.RENOUVELLEMENT, False), (DemandeKind.FIN_ANTICIPEE, False)],
+)
+def test_only_a_decision_on_an_initial_application_opens_a_pathway_and_asks_its_start(kind, opens):
+    assert workflow.may_open_pathway(Demande(kind=kind)) is opens
