@@ -18,8 +18,8 @@ INSTALLED := $(VENV)/.installed
 # takes the newest releases the ranges allow. pip-tools lives in a venv of its own, outside the locks.
 LOCK_VENV ?= .tools
 LOCK_ARGS ?=
-PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-	--no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv install lock demo test test-worker test-e2e lint bench
