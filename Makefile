@@ -9,14 +9,24 @@ BIN := $(VENV)/bin
 # Extra arguments for pytest: `make test ARGS="-k vote -x"`.
 ARGS ?=
 
-# The stamp lives inside the venv: deleting the venv forgets the install, editing pyproject.toml redoes it.
+# The stamp lives inside the venv: deleting the venv forgets the install, a new lock redoes it.
 INSTALLED := $(VENV)/.installed
 
+# The locks (requirements/*.txt): every package pinned with its hashes, resolved by pip-tools for Python 3.11
+# from the ranges in pyproject.toml. base = runtime; dev = runtime, test and lint; bench = dev and gunicorn.
+# `make lock` re-resolves after a range changed, keeping the other pins; `make lock LOCK_ARGS=--upgrade`
+# takes the newest releases the ranges allow. pip-tools lives in a venv of its own, outside the locks.
+LOCK_VENV ?= .tools
+LOCK_ARGS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
+
 .DEFAULT_GOAL := help
-.PHONY: help venv install demo test test-worker test-e2e lint bench
+.PHONY: help venv install lock demo test test-worker test-e2e lint bench
 
 help:
-	@echo "make install      create $(VENV) and install the project with its test and lint extras"
+	@echo "make install      create $(VENV) and install the locked test and lint dependencies, then the project"
+	@echo "make lock         regenerate the locks in requirements/ from pyproject.toml (pip-tools, with hashes)"
 	@echo "make demo         migrate, load the demo data and serve on http://127.0.0.1:8000"
 	@echo "make test         the test suite (SQLite and eager Celery unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test-worker  the tests marked worker (need REDIS_URL and a running worker, see .ci/run)"
@@ -26,11 +36,21 @@ help:
 
 venv install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# Every package comes from the lock and must match one of its hashes (setuptools too, which builds the
+# project itself without reaching the network).
+$(INSTALLED): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || \
+		($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet 'pip-tools>=7.4,<8')
+	$(PIP_COMPILE) -o requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --extra lint -c requirements/base.txt -o requirements/dev.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --extra lint --extra bench -c requirements/dev.txt -o requirements/bench.txt \
+		pyproject.toml
 
 demo: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -62,7 +82,7 @@ BENCH_ENV = DJANGO_SETTINGS_MODULE=commission.bench.settings DATABASE_URL=$(BENC
 	PRIVATE_FILES_ROOT=$(CURDIR)/var/bench-private
 
 bench: $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[test,lint,bench]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bench.txt
 	command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
 		|| echo "wrk could not be installed: the load test will be reported as missing")
 	pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

@@ -262,6 +262,19 @@ class SeanceFactory(BaseFactory):
 
 # --- the person ----------------------------------------------------------------------------------
 
+# Names of Edo State (Benin City), where most persons in the pathway come from. They share no word with
+# the French names Faker gives users, associations and places, and none holds another: a test that
+# checks a person's name is absent from a pseudonymised page cannot fail because a member is called
+# « Laurent » or a town « Marie ».
+PERSON_LAST_NAMES = (
+    "Osagie", "Igbinedion", "Omoregie", "Ehigiator", "Aigbokhan", "Iyamu", "Uwaifo", "Ogbemudia",
+    "Edokpolo", "Obaseki", "Idahosa", "Osunbor", "Ekhator", "Okungbowa", "Erhabor", "Imasuen",
+)  # fmt: skip
+PERSON_FIRST_NAMES = (
+    "Osasere", "Efosa", "Osarugue", "Omosede", "Eghosa", "Iveoghe", "Osayuwamen", "Nosakhare",
+    "Uyiosa", "Ewaen", "Ikponmwosa", "Adesuwa", "Itohan", "Ofure", "Eseosa", "Obehi",
+)  # fmt: skip
+
 
 class BeneficiaireFactory(BaseFactory):
     """A fictional adult person, by default a Nigerian national (most persons in the pathway are).
@@ -273,8 +286,9 @@ class BeneficiaireFactory(BaseFactory):
         model = Beneficiaire
 
     departement = factory.SubFactory(DepartementFactory)
-    last_name = fr("last_name")
-    first_names = fr("first_name_female")
+    # In turn, so the persons of one test have different names (the sequence restarts with each test).
+    last_name = factory.Sequence(lambda n: PERSON_LAST_NAMES[n % len(PERSON_LAST_NAMES)])
+    first_names = factory.Sequence(lambda n: PERSON_FIRST_NAMES[(n * 5) % len(PERSON_FIRST_NAMES)])
     sexe = Sexe.FEMININ
     birth_date = fr("date_of_birth", minimum_age=20, maximum_age=45)
     birth_place = "Benin City (Nigeria)"

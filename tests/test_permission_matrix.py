@@ -17,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
+from tests.conftest import seed_factories
 from tests.matrix_world import World
 
 pytestmark = pytest.mark.django_db
@@ -199,10 +201,24 @@ def _leaks(response, hidden_markers):
     return {marker for marker in hidden_markers if marker.lower() in body}
 
 
+@pytest.fixture(scope="module")
+def module_world(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module's 58 tests inside a transaction rolled back at the end;
+    each test still runs in its own transaction (a savepoint inside this one), so what a test writes
+    is undone before the next."""
+    with (
+        override_settings(PRIVATE_FILES_ROOT=tmp_path_factory.mktemp("matrix-private")),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        seed_factories(request.node.nodeid)
+        yield World()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(settings, tmp_path):
-    settings.PRIVATE_FILES_ROOT = tmp_path
-    return World()
+def world(module_world, db):
+    return module_world
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
