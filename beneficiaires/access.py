@@ -56,3 +56,18 @@ def changeable_by(user):
     if not may_change_records(user):
         return Beneficiaire.objects.none()
     return visible_to(user)
+
+
+def may_change_accompaniment(user) -> bool:
+    """Who records that a person chose another association (CASF L121-9): the secretariat of the
+    commission, and the association that accompanies the person now (the person tells it first). The
+    receiving association does not see the person before the change, the president decides on
+    dossiers and does not keep this record, the members never see an identity."""
+    return association_of(user) is not None or departement_id_of(user, Role.SECRETARIAT) is not None
+
+
+def accompaniment_changeable_by(user):
+    """The persons whose change of association the user may record: among those they see."""
+    if not user.is_authenticated or not may_change_accompaniment(user):
+        return Beneficiaire.objects.none()
+    return visible_to(user)

@@ -10,4 +10,7 @@ app_name = "beneficiaires"
 urlpatterns = [
     path("personnes/nouvelle/", views.beneficiaire_create, name="create"),
     path("personnes/<int:pk>/modifier/", views.beneficiaire_update, name="update"),
+    path(
+        "personnes/<int:pk>/changer-d-association/", views.accompagnement_change, name="accompagnement_change"
+    ),
 ]

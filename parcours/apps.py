@@ -7,6 +7,7 @@ class ParcoursConfig(AppConfig):
     verbose_name = _("Parcours")
 
     def ready(self):
-        from parcours import auditing
+        from parcours import accompaniment, auditing
 
         auditing.register()
+        accompaniment.register()

@@ -111,6 +111,7 @@ def beneficiaire_detail(request, pk):
             "parcours_list": parcours,
             "deadlines": _next_deadlines(parcours),
             "can_change": beneficiaires_access.may_change_records(user),
+            "can_change_association": beneficiaires_access.may_change_accompaniment(user),
         },
     )
 
