@@ -67,7 +67,10 @@ def _check_dates(chosen_on, on):
     today = timezone.localdate()
     if on > today:
         raise AccompanimentError(
-            _("La date du changement ne peut pas être dans le futur : enregistrez-le le jour venu.")
+            _(
+                "L’accompagnement par la nouvelle association ne peut pas commencer à une date future : "
+                "enregistrez-le le jour venu."
+            )
         )
     if chosen_on > on:
         raise AccompanimentError(
@@ -87,6 +90,7 @@ def start_accompaniment(
     beneficiaire, association, *, chosen_on, user, referent=None, on=None
 ) -> Accompagnement:
     """The person chose `association` on `chosen_on`; it accompanies them from `on` (today by default).
+    `user` records it: the change history (django-auditlog) names them, from the request.
 
     Guard: an association approved for the person's département (CASF R121-12-1), and no current
     accompaniment (a person who moves to another association goes through `change_association`)."""

@@ -4,6 +4,7 @@ another association (CASF L121-9). Every right moves with the person."""
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,3 +187,13 @@ def test_the_person_page_offers_the_change_to_the_secretariat_only_among_the_pre
     assert url(person) in client.get(detail).content.decode()
     client.force_login(UserFactory(organisation=secretariat.organisation, roles=[Role.PRESIDENT]))
     assert url(person) not in client.get(detail).content.decode()
+
+
+def test_the_change_history_names_who_recorded_the_change(client, person, new_association, secretariat):
+    client.force_login(secretariat)
+    change(client, person, new_association)
+    entries = LogEntry.objects.get_for_objects(person.accompagnements.all())
+    assert {(entry.action, entry.actor) for entry in entries} >= {
+        (LogEntry.Action.UPDATE, secretariat),
+        (LogEntry.Action.CREATE, secretariat),
+    }

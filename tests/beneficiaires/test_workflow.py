@@ -116,7 +116,7 @@ def test_a_second_change_keeps_every_dated_accompaniment(person, secretariat):
 @pytest.mark.parametrize(
     ("on", "chosen_on", "message"),
     [
-        (TODAY + datetime.timedelta(days=1), None, "dans le futur"),
+        (TODAY + datetime.timedelta(days=1), None, "date future"),
         (datetime.date(2025, 8, 31), None, "précéder le début"),
         (TODAY, TODAY + datetime.timedelta(days=1), "vérifiez les dates"),
     ],
