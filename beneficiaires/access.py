@@ -37,3 +37,37 @@ def approved_departement_ids(association):
     return association.agrements.filter(revoked_on__isnull=True, start__lte=today, end__gte=today).values(
         "departement_id"
     )
+
+
+def registering_association(user):
+    """The association in whose name the user registers a new person: a caseworker's own. None for
+    everybody else: the secretariat and the members create no person."""
+    return association_of(user)
+
+
+def may_change_records(user) -> bool:
+    """Only the accompanying association changes a person's identity and situation; the prefecture
+    reads them."""
+    return association_of(user) is not None
+
+
+def changeable_by(user):
+    """The persons whose record the user may change: those their association accompanies now."""
+    if not may_change_records(user):
+        return Beneficiaire.objects.none()
+    return visible_to(user)
+
+
+def may_change_accompaniment(user) -> bool:
+    """Who records that a person chose another association (CASF L121-9): the secretariat of the
+    commission, and the association that accompanies the person now (the person tells it first). The
+    receiving association does not see the person before the change, the president decides on
+    dossiers and does not keep this record, the members never see an identity."""
+    return association_of(user) is not None or departement_id_of(user, Role.SECRETARIAT) is not None
+
+
+def accompaniment_changeable_by(user):
+    """The persons whose change of association the user may record: among those they see."""
+    if not user.is_authenticated or not may_change_accompaniment(user):
+        return Beneficiaire.objects.none()
+    return visible_to(user)

@@ -6,14 +6,16 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from beneficiaires.access import approved_departement_ids
 from beneficiaires.duplicates import probable_duplicates
 from beneficiaires.identity import normalise_name
-from beneficiaires.models import Accompagnement, Beneficiaire
-from commission.models import Departement
+from beneficiaires.models import Beneficiaire
+from beneficiaires.workflow import CHANGE_REASONS
+from commission.models import Departement, Organisation
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 MAX_SEARCH_WORDS = 6
@@ -243,8 +245,9 @@ class BeneficiaireForm(forms.ModelForm):
 
 
 class BeneficiaireCreateForm(BeneficiaireForm):
-    """A new person, accompanied from today by the caseworker's association (CASF L121-9: the person
-    chooses the association; the choice and its date are recorded)."""
+    """A new person, and the date they chose the caseworker's association (CASF L121-9: the person
+    chooses the association; the choice and its date are recorded by
+    `beneficiaires.workflow.start_accompaniment`)."""
 
     chosen_on = forms.DateField(
         label=_("Date à laquelle la personne a choisi l’association"),
@@ -264,10 +267,8 @@ class BeneficiaireCreateForm(BeneficiaireForm):
         },
     )
 
-    def __init__(self, *args, association, referent, departements, **kwargs):
+    def __init__(self, *args, departements, **kwargs):
         super().__init__(*args, **kwargs)
-        self.association = association
-        self.referent = referent
         departements = list(departements)
         if len(departements) > 1:
             self.fields["departement"].queryset = Departement.objects.filter(
@@ -291,14 +292,92 @@ class BeneficiaireCreateForm(BeneficiaireForm):
         return cleaned
 
     def save(self, commit=True):
+        """The person only: the accompaniment is opened by `beneficiaires.workflow.start_accompaniment`."""
         beneficiaire = super().save(commit=False)
         beneficiaire.departement = self.cleaned_data.get("departement") or self.sole_departement
-        beneficiaire.save()
-        Accompagnement.objects.create(
-            beneficiaire=beneficiaire,
-            association=self.association,
-            referent=self.referent,
-            chosen_on=self.cleaned_data["chosen_on"],
-            start=timezone.localdate(),
-        )
+        if commit:
+            beneficiaire.save()
         return beneficiaire
+
+
+class ChangeAssociationForm(forms.Form):
+    """The person chose another approved association: which one, when, and why the current
+    accompaniment ends (CASF L121-9). The dates are checked again by `workflow.change_association`."""
+
+    association = forms.ModelChoiceField(
+        label=_("Nouvelle association choisie par la personne"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("Choisir"),
+        help_text=_("Seules les associations agréées pour le département de la personne sont proposées."),
+        error_messages={
+            "required": _("Choisissez l’association qui accompagnera désormais la personne."),
+            "invalid_choice": _(
+                "Choisissez l’une des associations proposées : agréées pour le département de la "
+                "personne, autres que celle qui l’accompagne aujourd’hui."
+            ),
+        },
+    )
+    chosen_on = forms.DateField(
+        label=_("Date à laquelle la personne a choisi cette association"),
+        widget=DateInput,
+        error_messages={
+            "required": _("Indiquez la date à laquelle la personne a choisi la nouvelle association."),
+            "invalid": _("Saisissez une date valide, par exemple 02/03/2026."),
+        },
+    )
+    on = forms.DateField(
+        label=_("Date du changement"),
+        widget=DateInput,
+        help_text=_(
+            "L’accompagnement en cours prend fin ce jour-là et le nouveau commence le même jour. "
+            "Aujourd’hui au plus tard."
+        ),
+        error_messages={
+            "required": _("Indiquez la date du changement d’association."),
+            "invalid": _("Saisissez une date valide, par exemple 02/03/2026."),
+        },
+    )
+    reason = forms.ChoiceField(
+        label=_("Motif de fin de l’accompagnement en cours"),
+        choices=[(reason.value, reason.label) for reason in CHANGE_REASONS],
+        initial=CHANGE_REASONS[0],
+        error_messages={
+            "required": _("Choisissez le motif du changement."),
+            "invalid_choice": _("Choisissez l’un des motifs proposés."),
+        },
+    )
+
+    def __init__(self, *args, associations, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        self.fields["association"].queryset = associations
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean_chosen_on(self):
+        chosen_on = self.cleaned_data["chosen_on"]
+        _not_in_future(chosen_on, _("La date du choix ne peut pas être dans le futur : vérifiez-la."))
+        return chosen_on
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        _not_in_future(
+            on, _("La date du changement ne peut pas être dans le futur : enregistrez-le le jour venu.")
+        )
+        if self.current is not None and on < self.current.start:
+            raise forms.ValidationError(
+                _(
+                    "Le changement ne peut pas précéder le début de l’accompagnement en cours, le "
+                    "%(start)s : vérifiez la date."
+                ),
+                params={"start": date_format(self.current.start, "SHORT_DATE_FORMAT")},
+            )
+        return on
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen_on, on = cleaned.get("chosen_on"), cleaned.get("on")
+        if chosen_on and on and chosen_on > on:
+            self.add_error(
+                "chosen_on", _("La personne choisit l’association au plus tard le jour du changement.")
+            )
+        return cleaned

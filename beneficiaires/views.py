@@ -1,152 +1,63 @@
-"""The persons an association accompanies: list, new person, page, changes.
+"""The person's own pages: a new person, changes to the record, a change of association.
 
-Every row is reached through `visible_to(user)`: another association's person is a 404. The page of a
-person also shows their applications and pathways, through the scopes of `parcours.access` (the
-views compose both apps; the models of `beneficiaires` still know nothing of the pathway).
+Every row is reached through the scopes of `beneficiaires.access`: another association's person is a
+404. The list of persons and a person's page show their dossiers: they live with the pathway
+(`parcours.views.beneficiaires`), which knows the person; this app knows nothing of the pathway.
 """
 
-import datetime
-
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from beneficiaires.access import visible_to
-from beneficiaires.forms import BeneficiaireCreateForm, BeneficiaireForm, approved_departements
+from beneficiaires import access, workflow
+from beneficiaires.forms import (
+    BeneficiaireCreateForm,
+    BeneficiaireForm,
+    ChangeAssociationForm,
+    approved_departements,
+)
 from beneficiaires.models import Accompagnement
 from commission import audit
-from commission.access import association_of
-from commission.models import User
-from parcours.access import demandes_visible_to, parcours_visible_to
-from parcours.enums import ParcoursState, TitreSejourState
-from parcours.filters import filter_beneficiaires, list_filter_form
-from parcours.models import Document
-
-PER_PAGE = 20
-
-
-def beneficiaire_list(request):
-    user = request.user
-    association = association_of(user)
-    personnes = visible_to(user)
-    demandes = demandes_visible_to(user)
-    form = list_filter_form(
-        user,
-        request.GET,
-        referents_elsewhere=lambda: User.objects.filter(
-            accompagnements__end__isnull=True, accompagnements__beneficiaire__in=personnes
-        ).distinct(),
-        list_name="personnes",
-    )
-    personnes = (
-        filter_beneficiaires(personnes, form.filters, demandes=demandes)
-        .prefetch_related(
-            Prefetch(
-                "accompagnements",
-                queryset=Accompagnement.objects.filter(end__isnull=True).select_related("referent"),
-                to_attr="current_accompagnements",
-            ),
-            Prefetch(
-                "demandes", queryset=demandes.order_by("-created_at", "-pk"), to_attr="visible_demandes"
-            ),
-            Prefetch(
-                "parcours",
-                queryset=parcours_visible_to(user).filter(state=ParcoursState.EN_COURS),
-                to_attr="active_parcours",
-            ),
-        )
-        .order_by("last_name", "first_names", "pk")
-    )
-    page = Paginator(personnes, PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    audit.record_list(request, page.object_list)
-    return render(
-        request,
-        "beneficiaires/beneficiaire_list.html",
-        {
-            "form": form,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-            "can_create": association is not None,
-        },
-    )
 
 
 def beneficiaire_create(request):
-    association = association_of(request.user)
+    association = access.registering_association(request.user)
     if association is None:
-        raise Http404  # the secretariat and the members do not create persons
+        raise Http404
     departements = list(approved_departements(association))
     if not departements:
         return render(request, "beneficiaires/beneficiaire_no_agrement.html", {"association": association})
     form = BeneficiaireCreateForm(
-        request.POST or None,
-        candidates=visible_to(request.user),
-        association=association,
-        referent=request.user,
-        departements=departements,
+        request.POST or None, candidates=access.visible_to(request.user), departements=departements
     )
     if request.method == "POST" and form.is_valid():
-        beneficiaire = form.save()
-        messages.success(
-            request,
-            _("La personne est enregistrée sous la référence %(reference)s.")
-            % {"reference": beneficiaire.reference},
-        )
-        return redirect("beneficiaires:detail", pk=beneficiaire.pk)
+        try:
+            with transaction.atomic():
+                beneficiaire = form.save()
+                workflow.start_accompaniment(
+                    beneficiaire,
+                    association,
+                    chosen_on=form.cleaned_data["chosen_on"],
+                    user=request.user,
+                    referent=request.user,
+                )
+        except workflow.AccompanimentError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("La personne est enregistrée sous la référence %(reference)s.")
+                % {"reference": beneficiaire.reference},
+            )
+            return redirect("beneficiaires:detail", pk=beneficiaire.pk)
     return render(request, "beneficiaires/beneficiaire_form.html", {"form": form, "beneficiaire": None})
 
 
-def beneficiaire_detail(request, pk):
-    user = request.user
-    accompagnements = Accompagnement.objects.select_related("association", "referent").order_by(
-        "-start", "-pk"
-    )
-    beneficiaire = audit.get_or_404(
-        request,
-        visible_to(user)
-        .select_related("departement")
-        .prefetch_related(Prefetch("accompagnements", queryset=accompagnements)),
-        pk=pk,
-    )
-    demandes = (
-        demandes_visible_to(user)
-        .filter(beneficiaire=beneficiaire)
-        .select_related("association", "referent")
-        .order_by("-created_at", "-pk")
-    )
-    documents = (
-        Document.objects.filter(demande__in=demandes, replaced_by__isnull=True)
-        .select_related("demande")
-        .order_by("kind", "-uploaded_at")
-    )
-    parcours = list(
-        parcours_visible_to(user)
-        .filter(beneficiaire=beneficiaire)
-        .prefetch_related("periodes", "titres_sejour")
-        .order_by("-started_on")
-    )
-    return render(
-        request,
-        "beneficiaires/beneficiaire_detail.html",
-        {
-            "beneficiaire": beneficiaire,
-            "demandes": list(demandes),
-            "documents": list(documents),
-            "parcours_list": parcours,
-            "deadlines": _next_deadlines(parcours),
-            "can_change": association_of(user) is not None,
-        },
-    )
-
-
 def beneficiaire_update(request, pk):
-    if association_of(request.user) is None:
-        raise Http404  # only the accompanying association changes a person's record
-    scope = visible_to(request.user)
+    scope = access.changeable_by(request.user)
     beneficiaire = get_object_or_404(scope, pk=pk)
     form = BeneficiaireForm(request.POST or None, instance=beneficiaire, candidates=scope)
     if request.method == "POST" and form.is_valid():
@@ -158,32 +69,49 @@ def beneficiaire_update(request, pk):
     )
 
 
-def _next_deadlines(parcours_list):
-    """What comes next for the person: the end of the current term and the residence permit's
-    validity; a permit still to issue or renew comes first, undated."""
-    deadlines = []
-    for parcours in parcours_list:
-        if parcours.state != ParcoursState.EN_COURS:
-            continue
-        deadlines.append(
-            {"on": parcours.current_term_end, "label": _("Fin de la période en cours du parcours")}
-        )
-        for titre in parcours.titres_sejour.all():
-            if titre.state == TitreSejourState.DELIVRE and titre.valid_until:
-                deadlines.append(
-                    {
-                        "on": titre.valid_until,
-                        "label": _("Fin de validité de l’autorisation provisoire de séjour"),
-                    }
+def accompagnement_change(request, pk):
+    """The secretariat, or the association that accompanies the person, records that the person chose
+    another association. Every right moves with the person: an association that hands the person over
+    no longer sees them afterwards."""
+    accompagnements = Accompagnement.objects.select_related("association", "referent").order_by(
+        "-start", "-pk"
+    )
+    beneficiaire = audit.get_or_404(
+        request,
+        access.accompaniment_changeable_by(request.user)
+        .select_related("departement")
+        .prefetch_related(Prefetch("accompagnements", queryset=accompagnements)),
+        pk=pk,
+    )
+    current = beneficiaire.current_accompagnement
+    form = ChangeAssociationForm(
+        request.POST or None, associations=workflow.receiving_associations(beneficiaire), current=current
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = workflow.change_association(
+                beneficiaire,
+                form.cleaned_data["association"],
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                chosen_on=form.cleaned_data["chosen_on"],
+                user=request.user,
+            )
+        except workflow.AccompanimentError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Le changement d’association est enregistré : %(association)s accompagne désormais la personne."
                 )
-            elif titre.state in (TitreSejourState.A_DELIVRER, TitreSejourState.A_RENOUVELER):
-                deadlines.append(
-                    {
-                        "on": None,
-                        "label": _("Autorisation provisoire de séjour : %(state)s")
-                        % {"state": titre.get_state_display()},
-                    }
-                )
-    return sorted(
-        deadlines, key=lambda deadline: (deadline["on"] is not None, deadline["on"] or datetime.date.min)
+                % {"association": new.association.name},
+            )
+            if access.visible_to(request.user).filter(pk=beneficiaire.pk).exists():
+                return redirect("beneficiaires:detail", pk=beneficiaire.pk)
+            return redirect("beneficiaires:list")  # the association handed the person over
+    return render(
+        request,
+        "beneficiaires/accompagnement_change.html",
+        {"beneficiaire": beneficiaire, "current": current, "form": form},
     )

@@ -33,7 +33,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("", include("beneficiaires.urls")),
+    path("", include("parcours.urls_personnes")),
     path("", include("parcours.urls")),
     path("", include("parcours.urls_decisions")),
     path("", include("parcours.urls_bilan")),

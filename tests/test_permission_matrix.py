@@ -102,6 +102,8 @@ MATRIX = {
     "beneficiaires:create": Row(REFERENT),
     "beneficiaires:detail": Row(REFERENT | STAFF, kwargs=pk("person")),
     "beneficiaires:update": Row(REFERENT, kwargs=pk("person")),
+    # The person chose another association: recorded by the secretariat or the current association.
+    "beneficiaires:accompagnement_change": Row(REFERENT | SECRETARIAT, kwargs=pk("person")),
     # --- dossiers ------------------------------------------------------------------------------------
     "parcours:dossiers": Row(SIGNED_IN),  # each sees their scope, possibly empty
     "parcours:demande_create": Row(

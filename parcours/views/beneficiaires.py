@@ -1,0 +1,147 @@
+"""The person's pages that show their dossiers: the list of persons and a person's page.
+
+They belong to the pathway's side because they show applications, pathways, permits and documents:
+`parcours` knows `beneficiaires`, never the reverse. They keep the person's URL names
+(`beneficiaires:list`, `beneficiaires:detail`, see `parcours.urls_personnes`). Every person is reached
+through `beneficiaires.access.visible_to(user)`, every dossier through `parcours.access`: another
+association's person is a 404.
+"""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from beneficiaires import access as beneficiaires_access
+from beneficiaires.models import Accompagnement
+from commission import audit
+from commission.models import User
+from parcours.access import demandes_visible_to, parcours_visible_to
+from parcours.enums import ParcoursState, TitreSejourState
+from parcours.filters import filter_beneficiaires, list_filter_form
+from parcours.models import Document
+
+PER_PAGE = 20
+
+
+def beneficiaire_list(request):
+    user = request.user
+    personnes = beneficiaires_access.visible_to(user)
+    demandes = demandes_visible_to(user)
+    form = list_filter_form(
+        user,
+        request.GET,
+        referents_elsewhere=lambda: User.objects.filter(
+            accompagnements__end__isnull=True, accompagnements__beneficiaire__in=personnes
+        ).distinct(),
+        list_name="personnes",
+    )
+    personnes = (
+        filter_beneficiaires(personnes, form.filters, demandes=demandes)
+        .prefetch_related(
+            Prefetch(
+                "accompagnements",
+                queryset=Accompagnement.objects.filter(end__isnull=True).select_related("referent"),
+                to_attr="current_accompagnements",
+            ),
+            Prefetch(
+                "demandes", queryset=demandes.order_by("-created_at", "-pk"), to_attr="visible_demandes"
+            ),
+            Prefetch(
+                "parcours",
+                queryset=parcours_visible_to(user).filter(state=ParcoursState.EN_COURS),
+                to_attr="active_parcours",
+            ),
+        )
+        .order_by("last_name", "first_names", "pk")
+    )
+    page = Paginator(personnes, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    audit.record_list(request, page.object_list)
+    return render(
+        request,
+        "beneficiaires/beneficiaire_list.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+            "can_create": beneficiaires_access.registering_association(user) is not None,
+        },
+    )
+
+
+def beneficiaire_detail(request, pk):
+    user = request.user
+    accompagnements = Accompagnement.objects.select_related("association", "referent").order_by(
+        "-start", "-pk"
+    )
+    beneficiaire = audit.get_or_404(
+        request,
+        beneficiaires_access.visible_to(user)
+        .select_related("departement")
+        .prefetch_related(Prefetch("accompagnements", queryset=accompagnements)),
+        pk=pk,
+    )
+    demandes = (
+        demandes_visible_to(user)
+        .filter(beneficiaire=beneficiaire)
+        .select_related("association", "referent")
+        .order_by("-created_at", "-pk")
+    )
+    documents = (
+        Document.objects.filter(demande__in=demandes, replaced_by__isnull=True)
+        .select_related("demande")
+        .order_by("kind", "-uploaded_at")
+    )
+    parcours = list(
+        parcours_visible_to(user)
+        .filter(beneficiaire=beneficiaire)
+        .prefetch_related("periodes", "titres_sejour")
+        .order_by("-started_on")
+    )
+    return render(
+        request,
+        "beneficiaires/beneficiaire_detail.html",
+        {
+            "beneficiaire": beneficiaire,
+            "demandes": list(demandes),
+            "documents": list(documents),
+            "parcours_list": parcours,
+            "deadlines": _next_deadlines(parcours),
+            "can_change": beneficiaires_access.may_change_records(user),
+            "can_change_association": beneficiaires_access.may_change_accompaniment(user),
+        },
+    )
+
+
+def _next_deadlines(parcours_list):
+    """What comes next for the person: the end of the current term and the residence permit's
+    validity; a permit still to issue or renew comes first, undated."""
+    deadlines = []
+    for parcours in parcours_list:
+        if parcours.state != ParcoursState.EN_COURS:
+            continue
+        deadlines.append(
+            {"on": parcours.current_term_end, "label": _("Fin de la période en cours du parcours")}
+        )
+        for titre in parcours.titres_sejour.all():
+            if titre.state == TitreSejourState.DELIVRE and titre.valid_until:
+                deadlines.append(
+                    {
+                        "on": titre.valid_until,
+                        "label": _("Fin de validité de l’autorisation provisoire de séjour"),
+                    }
+                )
+            elif titre.state in (TitreSejourState.A_DELIVRER, TitreSejourState.A_RENOUVELER):
+                deadlines.append(
+                    {
+                        "on": None,
+                        "label": _("Autorisation provisoire de séjour : %(state)s")
+                        % {"state": titre.get_state_display()},
+                    }
+                )
+    return sorted(
+        deadlines, key=lambda deadline: (deadline["on"] is not None, deadline["on"] or datetime.date.min)
+    )
