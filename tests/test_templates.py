@@ -91,3 +91,17 @@ def test_a_page_loads_htmx_once_from_a_script_file(client):
     ]
     # The Content-Security-Policy allows scripts from the site only: no inline script.
     assert all("src=" in s for s in scripts)
+
+
+def test_breadcrumb_is_django_dsfr_s_with_home_the_links_and_the_current_page():
+    html = Template(
+        '{% load components %}{% breadcrumb "Modifier" "Personnes accompagnées" "/personnes/" "PSP-1" "/personnes/1/" %}'
+    ).render(Context())
+    assert 'class="fr-breadcrumb"' in html and 'aria-label="vous êtes ici' in html
+    links = re.findall(r'<a class="fr-breadcrumb__link"([^>]*)>([^<]*)</a>', html)
+    assert [(text, 'aria-current="page"' in attrs) for attrs, text in links] == [
+        ("Accueil", False),
+        ("Personnes accompagnées", False),
+        ("PSP-1", False),
+        ("Modifier", True),
+    ]
