@@ -1,7 +1,8 @@
 """`{% demande_badge demande %}`: the state of an application as a DSFR badge.
 
-A tag rather than an included template: the lists show one per row, and an include costs a template
-render each time."""
+A tag rather than an included template (or django-dsfr's `{% dsfr_badge %}`, which renders one): the
+lists show one per row, and an include costs a template render each time. Same markup as django-dsfr's
+dsfr/badge.html; the badge shows the state's label."""
 
 from django import template
 from django.utils.html import format_html

@@ -551,7 +551,7 @@ def test_tally_fragment_counts_votes_and_stops_polling_once_the_item_is_closed(c
     client.force_login(world.secretariat)
     page = client.get(url("point_manage", seance.pk, point.pk)).content.decode()
     assert 'hx-trigger="every 2s"' in page
-    assert "js/htmx.min.js" in page
+    assert "django_htmx/htmx-2.min.js" in page
     seances.cast_vote(point, caster=m[1], seat=m[1], choice=VoteChoice.FAVORABLE)
     seances.cast_vote(point, caster=m[2], seat=m[2], choice=VoteChoice.DEFAVORABLE)
     fragment = client.get(url("point_tally", seance.pk, point.pk), HTTP_HX_REQUEST="true")
