@@ -55,7 +55,7 @@ lint: $(INSTALLED)
 # The benchmark of a national deployment (README, "Performance"): PostgreSQL and Redis as .ci/run starts
 # them, a database of its own (psp_bench, generated once; `make bench ARGS=--regenerate` rebuilds it).
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/psp_bench
-BENCH_ENV = DJANGO_SETTINGS_MODULE=commission.bench.settings DATABASE_URL=$(BENCH_DB) \
+BENCH_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_DB) \
 	REDIS_URL=redis://127.0.0.1:6379/8 SECRET_KEY=bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
 	FILES_ENCRYPTION_KEYS=YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8= TWO_FACTOR_REQUIRED=0 \
 	ALLOW_WITHOUT_TWO_FACTOR=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 LOG_LEVEL=WARNING \

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "commission",
     "beneficiaires",
     "parcours",
+    # `manage.py load_demo` (make demo): a tool beside the apps, with no models; nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -51,32 +51,8 @@ from django.utils.text import slugify
 from beneficiaires.enums import Logement, Sexe, SituationFamiliale, TypeRessources
 from beneficiaires.models import Accompagnement, Beneficiaire
 from commission.dates import add_months, term_end
-from commission.enums import (
-    MandatRole,
-    MandatScope,
-    OrganisationKind,
-    PointState,
-    PresenceStatus,
-    Role,
-    SeanceKind,
-    SeanceState,
-    VoteChoice,
-)
-from commission.models import (
-    Agrement,
-    Avis,
-    Commission,
-    Convocation,
-    Departement,
-    Mandat,
-    Organisation,
-    PointOrdreDuJour,
-    Presence,
-    ProcesVerbal,
-    Seance,
-    User,
-    Vote,
-)
+from commission.enums import OrganisationKind, Role
+from commission.models import Agrement, Commission, Departement, Organisation, User
 from parcours.enums import (
     AvisChoice,
     Axe,
@@ -105,6 +81,28 @@ from parcours.models import (
 from parcours.workflow import demandes as demandes_workflow
 from parcours.workflow import parcours as parcours_workflow
 from parcours.workflow import titres as titres_workflow
+
+# isort: split
+# The commission's sessions: mandates, sessions, agenda, attendance, votes, opinions, minutes.
+from commission.enums import (
+    MandatRole,
+    MandatScope,
+    PointState,
+    PresenceStatus,
+    SeanceKind,
+    SeanceState,
+    VoteChoice,
+)
+from commission.models import (
+    Avis,
+    Convocation,
+    Mandat,
+    PointOrdreDuJour,
+    Presence,
+    ProcesVerbal,
+    Seance,
+    Vote,
+)
 
 DEPARTEMENT_CODE = "31"
 DEPARTEMENT_NAME = "Haute-Garonne"
