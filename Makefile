@@ -74,8 +74,9 @@ lint: $(INSTALLED)
 
 # The benchmark of a national deployment (README, "Performance"): PostgreSQL and Redis as .ci/run starts
 # them, a database of its own (psp_bench, generated once; `make bench ARGS=--regenerate` rebuilds it).
-BENCH_DB ?= postgres://postgres@127.0.0.1:5432/psp_bench
-BENCH_ENV = DJANGO_SETTINGS_MODULE=commission.bench.settings DATABASE_URL=$(BENCH_DB) \
+BENCH_DB_NAME ?= psp_bench
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB_NAME)
+BENCH_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_DB) \
 	REDIS_URL=redis://127.0.0.1:6379/8 SECRET_KEY=bench-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
 	FILES_ENCRYPTION_KEYS=YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8= TWO_FACTOR_REQUIRED=0 \
 	ALLOW_WITHOUT_TWO_FACTOR=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 LOG_LEVEL=WARNING \
@@ -90,7 +91,7 @@ bench: $(INSTALLED)
 	redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG || redis-server --daemonize yes \
 		--bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
 	for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 1; done
-	psql postgres://postgres@127.0.0.1:5432/postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'psp_bench'" \
-		| grep -q 1 || psql postgres://postgres@127.0.0.1:5432/postgres -qc 'CREATE DATABASE psp_bench'
+	psql postgres://postgres@127.0.0.1:5432/postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB_NAME)'" \
+		| grep -q 1 || psql postgres://postgres@127.0.0.1:5432/postgres -qc 'CREATE DATABASE $(BENCH_DB_NAME)'
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 0
 	$(BENCH_ENV) $(BIN)/python manage.py bench $(ARGS)

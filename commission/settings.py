@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "beneficiaires",
     "parcours",
     "commission.seances",
+    # `manage.py load_demo` (make demo): a tool beside the apps, with no models; nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
 """Forms of the session screens. They check the shape of what is typed; the procedure's rules (notice,
-quorum, proxies, majority…) are checked by commission.workflow, whose messages the views show."""
+quorum, proxies, majority…) are checked by commission.seances.workflow, whose messages the views show."""
 
 import datetime
 

@@ -9,7 +9,10 @@ from commission.seances import minutes, notifications
 
 
 @shared_task(
-    name="commission.tasks.send_convocation", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+    name="commission.tasks.send_convocation",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
 )
 def send_convocation(convocation_id):
     """E-mail one member the convocation with the pseudonymised agenda and a link."""

@@ -3,7 +3,7 @@ members read the pseudonymised dossiers and vote; everyone convened downloads th
 
 Every view reaches the session through `seances_visible_to` (a member not convened gets a 404); the
 secretariat's actions also need the secretariat of that commission, or they are a 404 too. The views
-hold no rule of the procedure: they call commission.workflow and show its WorkflowError messages.
+hold no rule of the procedure: they call commission.seances.workflow and show its WorkflowError messages.
 """
 
 import io

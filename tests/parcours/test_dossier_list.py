@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from commission.enums import OrganisationKind, Role
 from parcours.enums import DemandeKind, DemandeState
-from parcours.filters import REFERENT_CHOICES_SECONDS, SearchWidget, SelectWidget
+from parcours.filters import REFERENT_CHOICES_SECONDS, SelectWidget
 from parcours.models import Demande
 from parcours.workflow import demandes as workflow
 from tests.factories import (
@@ -206,24 +206,28 @@ def _parsed(html):
 
 
 def test_the_filter_selects_render_as_django_s_own_select():
-    """SelectWidget renders in Python what Django's template renders: same options, same selection."""
+    """SelectWidget writes in Python what Django's template renders: same options, same selection."""
     choices = [("", "Tous"), ("a", "Ajournée <b>"), ("b", "B")]
     attrs = {"id": "id_etat", "class": "fr-select"}
     ours = SelectWidget(choices=choices).render("etat", "a", attrs=attrs)
     assert _parsed(ours) == _parsed(forms.Select(choices=choices).render("etat", "a", attrs=attrs))
     assert '<option value="a" selected>Ajournée &lt;b&gt;</option>' in ours
-    grouped = [("Groupe", [("a", "A")]), ("b", "B")]
-    assert _parsed(SelectWidget(choices=grouped).render("g", "b")) == _parsed(
-        forms.Select(choices=grouped).render("g", "b")
+    grouped = [("Groupe <i>", [("a", "A")]), ("b", "B")]
+    ours = SelectWidget(choices=grouped).render("g", "b")
+    assert _parsed(ours) == _parsed(forms.Select(choices=grouped).render("g", "b"))
+    assert '<optgroup label="Groupe &lt;i&gt;">' in ours
+
+
+def test_the_filters_show_what_was_chosen_labelled_and_escaped(client, association, caseworker):
+    html = client.get(URL, {"etat": DemandeState.RECEVABLE, "q": "O'Brien <b>"}).content.decode()
+    assert (
+        f'<option value="{DemandeState.RECEVABLE}" selected>{DemandeState.RECEVABLE.label}</option>' in html
     )
-
-
-def test_the_search_box_renders_as_django_s_own_input():
-    attrs = {"id": "id_q", "class": "fr-input", "required": True, "autocomplete": "off"}
-    for value in ("", "O'Brien <b>", None):
-        ours = SearchWidget().render("q", value, attrs=attrs)
-        assert _parsed(ours) == _parsed(forms.SearchInput().render("q", value, attrs=attrs))
-    assert 'value="O&#x27;Brien &lt;b&gt;"' in SearchWidget().render("q", "O'Brien <b>")
+    assert html.count(" selected>") == 3  # the state chosen, and "all" in the two menus left alone
+    assert 'value="O&#x27;Brien &lt;b&gt;"' in html
+    for name in ("q", "etat", "echeance", "referent"):
+        assert f'<label class="fr-label" for="id_{name}">' in html
+        assert f'id="id_{name}"' in html
 
 
 def test_invalid_filters_are_answered_in_french_and_the_list_still_shows(client, association, caseworker):

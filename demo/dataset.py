@@ -51,18 +51,8 @@ from django.utils.text import slugify
 from beneficiaires.enums import Logement, Sexe, SituationFamiliale, TypeRessources
 from beneficiaires.models import Accompagnement, Beneficiaire
 from commission.dates import add_months, term_end
-from commission.enums import MandatRole, MandatScope, OrganisationKind, Role, SeanceKind
-from commission.models import Agrement, Commission, Departement, Mandat, Organisation, User
-from commission.seances.enums import PointState, PresenceStatus, SeanceState, VoteChoice
-from commission.seances.models import (
-    Avis,
-    Convocation,
-    PointOrdreDuJour,
-    Presence,
-    ProcesVerbal,
-    Seance,
-    Vote,
-)
+from commission.enums import OrganisationKind, Role
+from commission.models import Agrement, Commission, Departement, Organisation, User
 from parcours.enums import (
     AvisChoice,
     Axe,
@@ -91,6 +81,21 @@ from parcours.models import (
 from parcours.workflow import demandes as demandes_workflow
 from parcours.workflow import parcours as parcours_workflow
 from parcours.workflow import titres as titres_workflow
+
+# isort: split
+# The commission's sessions: mandates, sessions, agenda, attendance, votes, opinions, minutes.
+from commission.enums import MandatRole, MandatScope, SeanceKind
+from commission.models import Mandat
+from commission.seances.enums import PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances.models import (
+    Avis,
+    Convocation,
+    PointOrdreDuJour,
+    Presence,
+    ProcesVerbal,
+    Seance,
+    Vote,
+)
 
 DEPARTEMENT_CODE = "31"
 DEPARTEMENT_NAME = "Haute-Garonne"

@@ -1,11 +1,11 @@
-"""The benchmark's generator (commission/bench/generate.py), run small: the rows it writes hang together
+"""The benchmark's generator (bench/generate.py), run small: the rows it writes hang together
 as the application's own would, so that the pages `make bench` measures show what they show in use."""
 
 import pytest
 from django.db.models import Count, F
 
-from commission.bench import generate
-from commission.bench.measure import _fresh_decisions
+from bench import generate
+from bench.measure import _fresh_decisions
 from parcours.enums import DemandeKind, DemandeState
 from parcours.models import Courrier, Decision, Demande, Document, Message, ObjectifInsertion
 

@@ -12,13 +12,18 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from commission import demo
-from commission.enums import MandatRole, MandatScope, OrganisationKind, SeanceKind
-from commission.models import Departement, Mandat, Organisation, User
-from commission.seances.enums import PointState, SeanceState
-from commission.seances.models import PointOrdreDuJour, Seance
+from commission.enums import OrganisationKind
+from commission.models import Departement, Organisation, User
+from demo import dataset
 from parcours.enums import DecisionKind, DemandeKind, DemandeState, ParcoursEndReason, TitreSejourState
 from parcours.models import Decision, Demande, Parcours, Periode, TitreSejour
+
+# isort: split
+# The commission's sessions.
+from commission.enums import MandatRole, MandatScope, SeanceKind
+from commission.models import Mandat
+from commission.seances.enums import PointState, SeanceState
+from commission.seances.models import PointOrdreDuJour, Seance
 
 LOGIN_LINE = re.compile(r"^(?P<role>.+) : (?P<email>[^\s@]+@[^\s@]+\.invalid) / (?P<password>\S{12,})$")
 GROUP_OF_ROLE = {
@@ -50,7 +55,7 @@ def lines(printed, db):
 
 
 def in_period(field):
-    start, end = demo.period()
+    start, end = dataset.period()
     return {f"{field}__range": (start, end)}
 
 
@@ -71,8 +76,8 @@ class TestDemoData:
         assert all(matches), lines
         roles = [m["role"] for m in matches]
         assert roles[:5] == list(GROUP_OF_ROLE)
-        assert roles[5:] == [f"référent·e ({association.name})" for association in demo.ASSOCIATIONS]
-        assert {m["password"] for m in matches} == {demo.PASSWORD}
+        assert roles[5:] == [f"référent·e ({association.name})" for association in dataset.ASSOCIATIONS]
+        assert {m["password"] for m in matches} == {dataset.PASSWORD}
 
     def test_each_printed_login_authenticates_and_holds_its_role(self, lines):
         for match in map(LOGIN_LINE.match, lines):
@@ -81,17 +86,17 @@ class TestDemoData:
             assert user is not None, match["email"]
             expected = GROUP_OF_ROLE.get(match["role"], "referent")
             assert user.groups.filter(name=expected).exists(), match["role"]
-        admin = User.objects.get(email=f"admin@{demo.EMAIL_DOMAIN}")
+        admin = User.objects.get(email=f"admin@{dataset.EMAIL_DOMAIN}")
         assert admin.is_staff and admin.is_superuser
 
     def test_caseworkers_work_for_their_association_and_prefecture_staff_in_the_departement(self, lines):
-        for association in demo.ASSOCIATIONS:
-            referent = User.objects.get(email=f"referent.{association.slug}@{demo.EMAIL_DOMAIN}")
+        for association in dataset.ASSOCIATIONS:
+            referent = User.objects.get(email=f"referent.{association.slug}@{dataset.EMAIL_DOMAIN}")
             assert referent.organisation.name == association.name
         for local in ("secretariat", "president"):
-            user = User.objects.get(email=f"{local}@{demo.EMAIL_DOMAIN}")
+            user = User.objects.get(email=f"{local}@{dataset.EMAIL_DOMAIN}")
             assert user.organisation.kind == OrganisationKind.SECRETARIAT
-        assert User.objects.get(email=f"etrangers@{demo.EMAIL_DOMAIN}").organisation.kind == (
+        assert User.objects.get(email=f"etrangers@{dataset.EMAIL_DOMAIN}").organisation.kind == (
             OrganisationKind.SERVICE_ETRANGERS
         )
 
@@ -100,7 +105,7 @@ class TestDemoData:
         titulaires = Mandat.objects.active().titulaires()
 
         assert titulaires.count() == 20
-        assert titulaires.get(is_president=True).user.email == f"president@{demo.EMAIL_DOMAIN}"
+        assert titulaires.get(is_president=True).user.email == f"president@{dataset.EMAIL_DOMAIN}"
         assert Mandat.objects.active().filter(role=MandatRole.SUPPLEANT).exists()
         assert Mandat.objects.filter(end__lt=timezone.localdate()).count() == 1  # a titular replaced
         politique_only = titulaires.filter(scope=MandatScope.POLITIQUE)

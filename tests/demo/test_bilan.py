@@ -1,5 +1,5 @@
 """The report over the demo département reproduces the Haute-Garonne's published figures, which the demo
-is built to reproduce (see commission.demo): 30 initial applications examined, 28 authorised, 11 persons
+is built to reproduce (see demo/dataset.py): 30 initial applications examined, 28 authorised, 11 persons
 in employment at their last report of whom 7 on a permanent contract, most of them Nigerian."""
 
 from io import StringIO
@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from commission import demo
 from commission.models import Commission
+from demo import dataset
 from parcours import bilan
 from parcours.enums import ParcoursEndReason, SituationEmploi, TypeContrat
 
@@ -22,8 +22,8 @@ def loaded(django_db_setup, django_db_blocker):
     """The demo, loaded once for these read-only tests and rolled back after them."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", stdout=StringIO(), stderr=StringIO())
-        start, end = demo.period()
-        yield bilan.compute(Commission.objects.filter(departement__code=demo.DEPARTEMENT_CODE), start, end)
+        start, end = dataset.period()
+        yield bilan.compute(Commission.objects.filter(departement__code=dataset.DEPARTEMENT_CODE), start, end)
         transaction.set_rollback(True)
 
 

@@ -1,4 +1,4 @@
-"""The benchmark's baselines (commission/bench/urls.py) show the same page of rows as the dossier list,
+"""The benchmark's baselines (bench/urls.py) show the same page of rows as the dossier list,
 so that `make bench` compares like with like."""
 
 import datetime
@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("commission.bench.urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_the_bare_view_lists_the_dossier_list_s_page_of_rows(secretariat_client,
 def test_the_admin_changelist_lists_the_dossier_list_s_first_page(secretariat_client):
     ours = [d.pk for d in secretariat_client.get(reverse("parcours:dossiers")).context["page"]]
     commission = Demande.objects.get(pk=ours[0]).commission
-    with override_settings(ROOT_URLCONF="commission.bench.urls"):
+    with override_settings(ROOT_URLCONF="bench.urls"):
         admin = UserFactory(is_staff=True, is_superuser=True)
         secretariat_client.force_login(admin)
         url = reverse("bench_admin:parcours_demande_changelist")

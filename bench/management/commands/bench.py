@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from commission.bench import generate, measure
+        from bench import generate, measure
 
         if options["regenerate"] and generate.is_generated():
             self.stdout.write("Emptying the bench dataset…")

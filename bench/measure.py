@@ -2,7 +2,7 @@
 
 Timings are medians of repeated runs after warm-up (a page and its baselines in turn), in the same
 process (django.test.Client, whose requests go through the whole middleware stack and the project's own
-URLconf plus the baselines of commission/bench/urls.py). Query counts are those of one request (CaptureQueriesContext).
+URLconf plus the baselines of bench/urls.py). Query counts are those of one request (CaptureQueriesContext).
 """
 
 import datetime
@@ -110,13 +110,13 @@ def run(stdout, *, load=True, workers=True):
     if not manifest.exists():
         stdout.write("Collecting static files for the manifest storage…")
         call_command("collectstatic", interactive=False, verbosity=0)
-    with override_settings(ROOT_URLCONF="commission.bench.urls"):
+    with override_settings(ROOT_URLCONF="bench.urls"):
         pages(table)
     reminders_scan(table)
     letters_measures(table, workers=workers)
     annual_report(table)
     if load:
-        from commission.bench import load as load_test
+        from bench import load as load_test
 
         load_test.run(table)
     stdout.write(f"\nMeasures took {time.perf_counter() - started:.0f} s.\n")

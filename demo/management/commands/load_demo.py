@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the fictional Haute-Garonne demo (see commission.demo for its figures).
+"""`manage.py load_demo`: the fictional Haute-Garonne demo (see demo/dataset.py for its figures).
 
 Prints one login per line, `<rôle> : <e-mail> / <mot de passe>`, on standard output and nothing else
 there, so that a script can read them; what was done goes to standard error. Run again, it loads
@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from commission import demo
+from demo import dataset
 
 
 class Command(BaseCommand):
@@ -32,12 +32,12 @@ class Command(BaseCommand):
             # The e-mails the workflow sends while the demo is built (notifications of fictional
             # decisions) are kept in memory: standard output carries the logins only.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-                loaded = demo.load(reset=reset)
-        except demo.DemoError as error:
+                loaded = dataset.load(reset=reset)
+        except dataset.DemoError as error:
             raise CommandError(str(error)) from error
         if loaded:
             message = (
-                f"Données de démonstration chargées ({demo.DEPARTEMENT_NAME}, {demo.DEPARTEMENT_CODE}) "
+                f"Données de démonstration chargées ({dataset.DEPARTEMENT_NAME}, {dataset.DEPARTEMENT_CODE}) "
                 f"en {time.monotonic() - started:.1f} s."
             )
         else:
@@ -46,5 +46,5 @@ class Command(BaseCommand):
                 "(--reset pour les recharger). Mots de passe des identifiants remis à la valeur de démonstration."
             )
         self.stderr.write(message, style_func=self.style.SUCCESS)
-        for login in demo.logins():
-            self.stdout.write(f"{login.role} : {login.email} / {demo.PASSWORD}")
+        for login in dataset.logins():
+            self.stdout.write(f"{login.role} : {login.email} / {dataset.PASSWORD}")
