@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# django-dsfr marks a component's content safe unless told otherwise: escape it like any template value.
+DSFR_CONTENT_IS_SAFE = False
+
 ROOT_URLCONF = "commission.urls"
 WSGI_APPLICATION = "commission.wsgi.application"
 

@@ -27,7 +27,7 @@ class SelectWidget(forms.Select):
     """Django's select with its options written by `format_html_join` (every value and label escaped)
     rather than through a template include per option. Same HTML as Django's own select but for the
     whitespace between options (attributes, one `selected`, option groups; a test compares them); its
-    `widget_type` is still "select", which includes/field.html styles as a DSFR select.
+    `widget_type` is still "select", which components/field.html styles as a DSFR select.
 
     Kept for the filtered list's figure (`make bench` dataset, a secretariat's list, 80 rounds timed in
     turn): with Django's select templates the list took 2.04x its bare view filtered (goal: 2x) and

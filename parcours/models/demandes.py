@@ -91,7 +91,7 @@ class Demande(models.Model):
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True, editable=False)
     admissible_at = models.DateTimeField(_("déclarée recevable le"), null=True, blank=True, editable=False)
     # The moment of the latest event (DemandeEvenement), or the creation: the lists sort on it. Kept by
-    # DemandeEvenement.save(); a bulk insert of events must set it too (commission/bench/generate.py).
+    # DemandeEvenement.save(); a bulk insert of events must set it too (bench/generate.py).
     last_change_at = models.DateTimeField(_("dernier changement le"), editable=False)
 
     # The person's situation at filing (or at the progress report, for a renewal)
