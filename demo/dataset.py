@@ -86,7 +86,8 @@ from parcours.workflow import titres as titres_workflow
 # The commission's sessions: mandates, sessions, agenda, attendance, votes, opinions, minutes.
 from commission.enums import MandatRole, MandatScope, SeanceKind
 from commission.models import Mandat
-from commission.seances.enums import PointState, PresenceStatus, SeanceState, VoteChoice
+from commission.seances import workflow as seances_workflow
+from commission.seances.enums import PresenceStatus, SeanceState, VoteChoice
 from commission.seances.models import (
     Avis,
     Convocation,
@@ -788,8 +789,10 @@ class _Builder:
             by_show_of_hands=True,
             given_at=moment,
         )
-        point.state = PointState.CLOS
-        point.save(update_fields=["state"])
+        # A past session's item: its opinion goes through the engine, which writes the item's history.
+        seances_workflow.POINT.apply(
+            point, "give_opinion", user=self.secretariat, reason="favorable" if favorable else "defavorable"
+        )
 
     # Persons -------------------------------------------------------------------------------------
 
@@ -1012,9 +1015,14 @@ class _Builder:
                 moment = self.at(steps["seance"], 14) + datetime.timedelta(minutes=5 * point.order)
                 if favorable is None:
                     demande = wf.postpone(demande, user=self.secretariat, reason=POSTPONEMENT_REASON)
-                    point.state = PointState.AJOURNE
                     point.postponement_reason = POSTPONEMENT_REASON
-                    point.save(update_fields=["state", "postponement_reason"])
+                    seances_workflow.POINT.apply(
+                        point,
+                        "postpone",
+                        user=self.secretariat,
+                        reason=POSTPONEMENT_REASON,
+                        extra_fields=["postponement_reason"],
+                    )
                 else:
                     self._vote(point, voters, favorable, moment)
                     demande = wf.record_avis(
