@@ -1,8 +1,10 @@
 """Who may see what, as queryset scopes. Every view reaches rows through these functions.
 
-Scopes rather than per-object guardian rows: visibility follows from the user's organisation, its
-département and the person's current accompaniment, so a change of association moves every right at
-once, and a list is one query. Guardian stays available for rights that are truly per object.
+Scopes rather than per-object permission rows: visibility follows from the user's organisation, its
+département, the person's current accompaniment and a member's convocations, so a change of
+association moves every right at once, and a list is one query. No right of this application is held
+per object apart from these facts, so no object-permission library is installed (django-guardian was,
+granting nothing: removed).
 """
 
 from commission.enums import OrganisationKind, Role

@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
-    "guardian",
     "dsfr",
     "widget_tweaks",
     "django_countries",
@@ -117,10 +116,7 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses any attempt on a locked-out account before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
-# No guardian "anonymous user": nothing is visible without logging in.
-ANONYMOUS_USER_NAME = None
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -202,6 +202,7 @@ def test_a_dossier_goes_from_a_new_person_to_admissible_through_a_complement(
     assert demande.state == DemandeState.RECEVABLE
     assert list(demande.evenements.order_by("at", "pk").values_list("transition", flat=True)) == [
         "create",
+        "record_association_avis",  # the association's opinion is an act of the dossier's history
         "submit",
         "request_complement",
         "resubmit",

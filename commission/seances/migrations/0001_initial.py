@@ -1,6 +1,6 @@
 """The sessions' models, taken over from the commission app: their tables exist already (same names),
 so only the state is created here; the content types move from app "commission" to "seances" so that
-permissions, auditlog entries and guardian rows that point at them follow."""
+permissions and auditlog entries that point at them follow."""
 
 import django.db.models.deletion
 import django.utils.timezone
