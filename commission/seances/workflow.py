@@ -514,10 +514,14 @@ def vote_window_is_open(point) -> bool:
 
 
 __all__ = [
+    "POINT",
+    "SEANCE",
     "Quorum",
     "Tally",
     "WorkflowError",
     "add_point",
+    "allowed_transitions",
+    "can_reconvene",
     "cancel",
     "cast_vote",
     "close_point",
@@ -527,11 +531,13 @@ __all__ = [
     "members_to_convene",
     "open_seance",
     "outcome",
+    "point_kind_for",
     "postpone_point",
     "quorum",
     "reconvene",
     "record_presence",
     "record_show_of_hands",
+    "recording_order",
     "is_recused",
     "remove_point",
     "seats_cast_by",
