@@ -5,9 +5,9 @@ from django.db.models import Q, Subquery
 
 from beneficiaires import access as beneficiaires_access
 from commission.access import association_of, commissions_visible_to, departement_id_of
-from commission.enums import Role
+from commission.enums import OrganisationKind, Role
 from commission.models import Commission
-from parcours.enums import CourrierKind
+from parcours.enums import CourrierKind, DemandeState, MessageSide
 from parcours.models import Courrier, Demande, Parcours, TitreSejour
 
 
@@ -138,3 +138,59 @@ def reachable_commissions(user):
     if departement_id_of(user) and (user.has_role(Role.SECRETARIAT) or user.has_role(Role.PRESIDENT)):
         return commissions_visible_to(user), False
     return Commission.objects.none(), False
+
+
+# --- who instructs -------------------------------------------------------------------------------
+
+
+def is_secretariat(user) -> bool:
+    """A member of the commission's secretariat: role secretariat in a secretariat organisation."""
+    if not user.is_authenticated or not user.has_role(Role.SECRETARIAT):
+        return False
+    org = getattr(user, "organisation", None)
+    return (
+        org is not None and org.kind == OrganisationKind.SECRETARIAT and departement_id_of(user) is not None
+    )
+
+
+def demandes_to_instruct(user):
+    """The applications the user may check for completeness: the secretariat's submitted ones."""
+    if not is_secretariat(user):
+        return Demande.objects.none()
+    return demandes_visible_to(user)
+
+
+# --- the thread: who speaks for which side -------------------------------------------------------
+
+
+def thread_side_of(user) -> str | None:
+    """The side a user writes for in a dossier's thread, decided from who they are, never from a form:
+    a caseworker writes for the association, the secretariat for itself; nobody else writes."""
+    if not user.is_authenticated:
+        return None
+    if association_of(user) is not None:
+        return MessageSide.ASSOCIATION
+    if is_secretariat(user):
+        return MessageSide.SECRETARIAT
+    return None
+
+
+def can_post_message(user, demande) -> bool:
+    """On a dossier already in the user's scope: the thread opens when the dossier is filed (a draft is
+    the association's alone, and the secretariat could not open the link of its notification)."""
+    return thread_side_of(user) is not None and demande.state != DemandeState.BROUILLON
+
+
+def demandes_open_to_messages(user):
+    """The applications on which the user may post: their scope, drafts excepted."""
+    if thread_side_of(user) is None:
+        return Demande.objects.none()
+    return demandes_visible_to(user).exclude(state=DemandeState.BROUILLON)
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def may_export(user) -> bool:
+    """The secretariat and the president export their commission's list (it holds names)."""
+    return user.is_authenticated and departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT) is not None

@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from commission import private_files
-from commission.access import departement_id_of
-from commission.enums import Role
 from parcours.filters import dossier_list
 from parcours.models import ExportJob
 from parcours.models.exports import ExportFormat, ExportState
@@ -36,11 +34,6 @@ CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def may_export(user) -> bool:
-    """The secretariat and the president export their commission's list (it holds names)."""
-    return user.is_authenticated and departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT) is not None
 
 
 def filters_of(form) -> dict:

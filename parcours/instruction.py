@@ -13,35 +13,13 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commission.access import association_of, departement_id_of
-from commission.enums import OrganisationKind, Role
-from parcours.access import demandes_visible_to
-from parcours.enums import Axe, DemandeKind, DemandeState, DocumentKind, MessageSide, SituationEmploi
+from parcours import access
+from parcours.enums import Axe, DemandeKind, DemandeState, DocumentKind, SituationEmploi
 from parcours.models import Demande, DemandeEvenement
 
 # An organisational alert, not a legal time limit: a dossier waiting longer than this for its
 # completeness check is highlighted in the inbox.
 LONG_WAIT_DAYS = 15
-
-
-# --- who instructs -------------------------------------------------------------------------------
-
-
-def is_secretariat(user) -> bool:
-    """A member of the commission's secretariat: role secretariat in a secretariat organisation."""
-    if not user.is_authenticated or not user.has_role(Role.SECRETARIAT):
-        return False
-    org = getattr(user, "organisation", None)
-    return (
-        org is not None and org.kind == OrganisationKind.SECRETARIAT and departement_id_of(user) is not None
-    )
-
-
-def demandes_to_instruct(user):
-    """The applications the user may check for completeness: the secretariat's submitted ones."""
-    if not is_secretariat(user):
-        return Demande.objects.none()
-    return demandes_visible_to(user)
 
 
 # --- the inbox -----------------------------------------------------------------------------------
@@ -66,7 +44,7 @@ def inbox(user, today: datetime.date | None = None) -> list[InboxRow]:
         .values("at")[:1]
     )
     demandes = (
-        demandes_to_instruct(user)
+        access.demandes_to_instruct(user)
         .filter(state=DemandeState.DEPOSEE)
         .select_related("beneficiaire", "association")
         .annotate(
@@ -208,41 +186,13 @@ def probable_duplicates(demande, user):
     """The secretariat's view of the applications that probably concern the same person through
     another person record (typically another association's). Only the secretariat sees them: the
     associations are never told of each other."""
-    if not is_secretariat(user) or not demande.beneficiaire.identity_key:
+    if not access.is_secretariat(user) or not demande.beneficiaire.identity_key:
         return Demande.objects.none()
     same_person = _same_person_elsewhere(
         demande.beneficiaire.identity_key, demande.beneficiaire_id, demande.commission_id
     )
     return (
-        (demandes_to_instruct(user) & same_person)
+        (access.demandes_to_instruct(user) & same_person)
         .select_related("beneficiaire", "association")
         .order_by("submitted_at", "pk")
     )
-
-
-# --- the thread: who speaks for which side -------------------------------------------------------
-
-
-def thread_side_of(user) -> str | None:
-    """The side a user writes for in a dossier's thread, decided from who they are, never from a form:
-    a caseworker writes for the association, the secretariat for itself; nobody else writes."""
-    if not user.is_authenticated:
-        return None
-    if association_of(user) is not None:
-        return MessageSide.ASSOCIATION
-    if is_secretariat(user):
-        return MessageSide.SECRETARIAT
-    return None
-
-
-def can_post_message(user, demande) -> bool:
-    """On a dossier already in the user's scope: the thread opens when the dossier is filed (a draft is
-    the association's alone, and the secretariat could not open the link of its notification)."""
-    return thread_side_of(user) is not None and demande.state != DemandeState.BROUILLON
-
-
-def demandes_open_to_messages(user):
-    """The applications on which the user may post: their scope, drafts excepted."""
-    if thread_side_of(user) is None:
-        return Demande.objects.none()
-    return demandes_visible_to(user).exclude(state=DemandeState.BROUILLON)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from parcours import instruction as rules
+from parcours import access
 from parcours.enums import MessageKind, MessageSide
 from parcours.forms_instruction import MessageForm
 
@@ -42,9 +42,9 @@ def thread_for(context, demande, user):
     """`{% thread_for demande user as thread %}`: the messages, oldest first, and the form to post one
     (None for who may only read). A page that comes back with an invalid message puts its bound form in
     the context as `thread_form`, so what was typed is kept."""
-    side = rules.thread_side_of(user)
+    side = access.thread_side_of(user)
     form = context.get("thread_form")
-    if form is None and rules.can_post_message(user, demande):
+    if form is None and access.can_post_message(user, demande):
         request = context.get("request")
         form = MessageForm(initial={"next": request.get_full_path() if request else ""})
     entries = [

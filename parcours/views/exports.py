@@ -11,14 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commission import audit, private_files
 from commission.enums import AuditAction
-from parcours import exports, filters
+from parcours import access, exports, filters
 from parcours.models import ExportJob
 from parcours.models.exports import ExportFormat, ExportState
 from parcours.tasks_exports import export_dossiers
 
 
 def _require_exporter(request):
-    if not exports.may_export(request.user):
+    if not access.may_export(request.user):
         raise Http404
 
 

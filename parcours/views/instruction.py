@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commission import audit
+from parcours import access, thread
 from parcours import instruction as rules
-from parcours import thread
 from parcours.enums import MessageSide
 from parcours.forms_instruction import InstructionForm
 from parcours.workflow import WorkflowError
@@ -17,7 +17,7 @@ from parcours.workflow import demandes as workflow
 
 
 def inbox(request):
-    if not rules.is_secretariat(request.user):
+    if not access.is_secretariat(request.user):
         raise Http404
     rows = list(rules.inbox(request.user))
     audit.record_list(request, [row.demande for row in rows])
@@ -31,7 +31,7 @@ def inbox(request):
 def instruction(request, pk):
     demande = audit.get_or_404(
         request,
-        rules.demandes_to_instruct(request.user).select_related(
+        access.demandes_to_instruct(request.user).select_related(
             "beneficiaire", "association", "commission", "referent", "parcours"
         ),
         pk=pk,

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from commission import audit
-from parcours import exports, filters
+from parcours import access, filters
 from parcours.access import association_acting_for
 
 PER_PAGE = 20
@@ -37,6 +37,6 @@ def dossier_list(request):
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
             "show_association": association is None,
-            "may_export": exports.may_export(request.user),
+            "may_export": access.may_export(request.user),
         },
     )

@@ -7,8 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parcours import instruction as rules
-from parcours import thread
+from parcours import access, thread
 from parcours.forms_instruction import MessageForm
 from parcours.workflow import WorkflowError
 
@@ -16,7 +15,7 @@ from parcours.workflow import WorkflowError
 @require_POST
 def message_post(request, pk):
     demande = get_object_or_404(
-        rules.demandes_open_to_messages(request.user).select_related("beneficiaire"), pk=pk
+        access.demandes_open_to_messages(request.user).select_related("beneficiaire"), pk=pk
     )
     form = MessageForm(request.POST)
     if form.is_valid():
@@ -24,7 +23,7 @@ def message_post(request, pk):
             thread.post(
                 demande,
                 author=request.user,
-                side=rules.thread_side_of(request.user),
+                side=access.thread_side_of(request.user),
                 body=form.cleaned_data["body"],
             )
         except WorkflowError as error:
