@@ -12,9 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from beneficiaires.workflow import association_changed
-from parcours.models import Demande, DemandeEvenement
-
-TRANSITION = "change_association"
+from parcours.models import Demande
+from parcours.workflow import demandes as demandes_workflow
 
 
 def register():
@@ -25,22 +24,18 @@ def open_applications_follow_the_person(sender, *, beneficiaire, former, current
     """The person's open application passes to the new association and its caseworker (none until the
     association names one), with a dated event in the dossier's history."""
     with transaction.atomic():
-        for demande in Demande.objects.open().filter(beneficiaire=beneficiaire).select_for_update():
-            demande.association_id = current.association_id
-            demande.referent_id = current.referent_id
-            demande.save(update_fields=["association", "referent"])
-            DemandeEvenement.objects.create(
-                demande=demande,
-                transition=TRANSITION,
-                from_state=demande.state,
-                to_state=demande.state,
+        reason = _(
+            "La personne est accompagnée par %(current)s à compter du %(on)s (auparavant : %(former)s)."
+        ) % {
+            "current": current.association.name,
+            "on": date_format(on, "SHORT_DATE_FORMAT"),
+            "former": former.association.name,
+        }
+        for demande in Demande.objects.open().filter(beneficiaire=beneficiaire):
+            demandes_workflow.change_association(
+                demande,
+                association_id=current.association_id,
+                referent_id=current.referent_id,
                 user=user,
-                reason=_(
-                    "La personne est accompagnée par %(current)s à compter du %(on)s (auparavant : %(former)s)."
-                )
-                % {
-                    "current": current.association.name,
-                    "on": date_format(on, "SHORT_DATE_FORMAT"),
-                    "former": former.association.name,
-                },
+                reason=reason,
             )

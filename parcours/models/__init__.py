@@ -3,7 +3,7 @@ from .demandes import CLOSED_STATES, Demande, DemandeEvenement, Document, Object
 from .droits import BaremeAfis, DroitAfis, ForfaitRsa, TitreSejour, TitreSejourEvenement
 from .exports import ExportJob
 from .messages import Message
-from .parcours import Decision, Parcours, ParcoursEvenement, Periode, RegleParcours
+from .parcours import Decision, Parcours, ParcoursEvenement, Periode, RegleParcours, next_deadlines
 
 __all__ = [
     "CLOSED_STATES",
@@ -27,4 +27,5 @@ __all__ = [
     "TexteCourrier",
     "TitreSejour",
     "TitreSejourEvenement",
+    "next_deadlines",
 ]

@@ -89,6 +89,15 @@ class TitreSejour(models.Model):
     def __str__(self):
         return f"APS {self.pk} ({self.get_state_display()})"
 
+    @property
+    def is_issued(self) -> bool:
+        return self.state == TitreSejourState.DELIVRE
+
+    @property
+    def awaits_issue(self) -> bool:
+        """To issue for a new pathway, or to renew with the pathway's renewal."""
+        return self.state in (TitreSejourState.A_DELIVRER, TitreSejourState.A_RENOUVELER)
+
 
 class TitreSejourEvenement(TransitionLog):
     """One row per transition of a residence permit, with the number and dates it then had: the

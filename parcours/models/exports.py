@@ -64,5 +64,10 @@ class ExportJob(models.Model):
         return min(100, self.done * 100 // self.total)
 
     @property
+    def is_ready(self) -> bool:
+        """The file is written and can be downloaded."""
+        return self.state == ExportState.TERMINE
+
+    @property
     def running(self) -> bool:
         return self.state in (ExportState.EN_ATTENTE, ExportState.EN_COURS)

@@ -103,6 +103,43 @@ class Parcours(models.Model):
     def __str__(self):
         return f"Parcours {self.pk} ({self.beneficiaire_id})"
 
+    @property
+    def is_running(self) -> bool:
+        return self.state == ParcoursState.EN_COURS
+
+    def deadlines(self) -> list[dict]:
+        """What comes next on a running pathway: the end of its current term and its residence
+        permits' validity; a permit still to issue or renew has no date (see `next_deadlines`)."""
+        if not self.is_running:
+            return []
+        deadlines = [{"on": self.current_term_end, "label": _("Fin de la période en cours du parcours")}]
+        for titre in self.titres_sejour.all():
+            if titre.is_issued and titre.valid_until:
+                deadlines.append(
+                    {
+                        "on": titre.valid_until,
+                        "label": _("Fin de validité de l’autorisation provisoire de séjour"),
+                    }
+                )
+            elif titre.awaits_issue:
+                deadlines.append(
+                    {
+                        "on": None,
+                        "label": _("Autorisation provisoire de séjour : %(state)s")
+                        % {"state": titre.get_state_display()},
+                    }
+                )
+        return deadlines
+
+
+def next_deadlines(parcours_list) -> list[dict]:
+    """The deadlines of a person's pathways, what has no date first (a permit to issue is overdue by
+    nature), then by date."""
+    deadlines = [deadline for parcours in parcours_list for deadline in parcours.deadlines()]
+    return sorted(
+        deadlines, key=lambda deadline: (deadline["on"] is not None, deadline["on"] or datetime.date.min)
+    )
+
 
 class Periode(models.Model):
     """One authorised term of the pathway (first authorisation or a renewal)."""

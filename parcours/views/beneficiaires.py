@@ -7,21 +7,17 @@ through `beneficiaires.access.visible_to(user)`, every dossier through `parcours
 association's person is a 404.
 """
 
-import datetime
-
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from beneficiaires import access as beneficiaires_access
 from beneficiaires.models import Accompagnement
 from commission import audit
 from commission.models import User
 from parcours.access import demandes_visible_to, parcours_visible_to
-from parcours.enums import ParcoursState, TitreSejourState
 from parcours.filters import filter_beneficiaires, list_filter_form
-from parcours.models import Document
+from parcours.models import Document, next_deadlines
 
 PER_PAGE = 20
 
@@ -51,7 +47,7 @@ def beneficiaire_list(request):
             ),
             Prefetch(
                 "parcours",
-                queryset=parcours_visible_to(user).filter(state=ParcoursState.EN_COURS),
+                queryset=parcours_visible_to(user).active(),
                 to_attr="active_parcours",
             ),
         )
@@ -109,39 +105,8 @@ def beneficiaire_detail(request, pk):
             "demandes": list(demandes),
             "documents": list(documents),
             "parcours_list": parcours,
-            "deadlines": _next_deadlines(parcours),
+            "deadlines": next_deadlines(parcours),
             "can_change": beneficiaires_access.may_change_records(user),
             "can_change_association": beneficiaires_access.may_change_accompaniment(user),
         },
-    )
-
-
-def _next_deadlines(parcours_list):
-    """What comes next for the person: the end of the current term and the residence permit's
-    validity; a permit still to issue or renew comes first, undated."""
-    deadlines = []
-    for parcours in parcours_list:
-        if parcours.state != ParcoursState.EN_COURS:
-            continue
-        deadlines.append(
-            {"on": parcours.current_term_end, "label": _("Fin de la période en cours du parcours")}
-        )
-        for titre in parcours.titres_sejour.all():
-            if titre.state == TitreSejourState.DELIVRE and titre.valid_until:
-                deadlines.append(
-                    {
-                        "on": titre.valid_until,
-                        "label": _("Fin de validité de l’autorisation provisoire de séjour"),
-                    }
-                )
-            elif titre.state in (TitreSejourState.A_DELIVRER, TitreSejourState.A_RENOUVELER):
-                deadlines.append(
-                    {
-                        "on": None,
-                        "label": _("Autorisation provisoire de séjour : %(state)s")
-                        % {"state": titre.get_state_display()},
-                    }
-                )
-    return sorted(
-        deadlines, key=lambda deadline: (deadline["on"] is not None, deadline["on"] or datetime.date.min)
     )

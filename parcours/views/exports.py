@@ -13,7 +13,7 @@ from commission import audit, private_files
 from commission.enums import AuditAction
 from parcours import access, exports, filters
 from parcours.models import ExportJob
-from parcours.models.exports import ExportFormat, ExportState
+from parcours.models.exports import ExportFormat
 from parcours.tasks_exports import export_dossiers
 
 
@@ -65,7 +65,7 @@ def export_job(request, pk):
 @require_GET
 def export_download(request, pk):
     job = _own_job(request, pk)
-    if job.state != ExportState.TERMINE:
+    if not job.is_ready:
         raise Http404
     content = private_files.read(job.file_path)
     audit.record(request, None, AuditAction.EXPORT, object_type="parcours.ExportJob", object_id=job.pk)

@@ -64,6 +64,12 @@ TRANSITIONS = (
         UNCHANGED,
         gettext_lazy("Avis de l’association"),
     ),
+    Transition(
+        "change_association",
+        OPEN_BEFORE_DECISION,
+        UNCHANGED,
+        gettext_lazy("Changement d’association accompagnante"),
+    ),
     Transition("decide", (S.AVIS_RENDU,), (S.ACCEPTEE, S.REFUSEE), gettext_lazy("Décision du préfet")),
     Transition("withdraw", OPEN_BEFORE_DECISION, S.RETIREE, gettext_lazy("Retrait de la demande")),
 )
@@ -335,6 +341,18 @@ def record_avis(demande, *, favorable: bool, on: datetime.date, user=None, reaso
 
 
 @transaction.atomic
+def change_association(demande, *, association_id, referent_id, user, reason: str) -> Demande:
+    """An open application follows the person to the association that now accompanies them (see
+    `parcours.accompaniment`): that association and its caseworker file, complete and give their
+    opinion from now on; the event keeps the dated change. A closed application keeps the association
+    that filed it: it is the record of what was decided."""
+    demande = _locked(demande)
+    demande.association_id, demande.referent_id = association_id, referent_id
+    return MACHINE.apply(
+        demande, "change_association", user=user, reason=reason, extra_fields=["association", "referent"]
+    )
+
+
 def record_association_avis(demande, *, user, avis: str, motifs: str) -> Demande:
     """The accompanying association's own opinion, which the prefect's decision follows with the
     commission's (CASF L121-9); it may change until the decision, and each change is an event.

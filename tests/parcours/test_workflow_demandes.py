@@ -74,6 +74,13 @@ def _run(name, demande, user):
         "record_association_avis": lambda: workflow.record_association_avis(
             demande, user=user, avis="defavorable", motifs="La personne a cessé de venir aux rendez-vous."
         ),
+        "change_association": lambda: workflow.change_association(
+            demande,
+            association_id=demande.association_id,
+            referent_id=None,
+            user=user,
+            reason="La personne est accompagnée par une autre association.",
+        ),
     }
     return calls[name]()
 
@@ -100,6 +107,7 @@ EXPECTED_TABLE = {
         S.AJOURNEE: S.AJOURNEE,
         S.AVIS_RENDU: S.AVIS_RENDU,
     },
+    "change_association": {state: state for state in workflow.OPEN_BEFORE_DECISION},
     "decide": {S.AVIS_RENDU: S.ACCEPTEE},  # or REFUSEE: see the test of both decisions
     "withdraw": {
         S.BROUILLON: S.RETIREE,
@@ -147,6 +155,7 @@ EXPECTED_REFUSED = {
         S.ACCEPTEE, S.REFUSEE, S.RETIREE,
     ],
     "record_association_avis": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+    "change_association": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
     "decide": [
         S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE,
         S.ACCEPTEE, S.REFUSEE, S.RETIREE,
