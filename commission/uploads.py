@@ -200,6 +200,18 @@ def _parsed_pdf_refusal(data: bytes) -> str | None:
         return "unreadable_pdf"
 
 
+def _is_script_uri(value) -> bool:
+    """A link whose target is a script (javascript:alert(1)) rather than an address."""
+    try:
+        target = value.get_object()
+    except Exception:  # noqa: BLE001 - a damaged reference: the caller refuses the file on its own walk
+        return False
+    if isinstance(target, bytes):
+        target = target.decode("latin-1")
+    # Browsers ignore control characters and spaces before the scheme.
+    return isinstance(target, str) and re.sub(r"[\x00-\x20]", "", target).lower().startswith("javascript:")
+
+
 def _walk(reader) -> str | None:
     """Every object the file lists (reachable or not, in object streams too) and every object they
     point to, searched for active names; None if none."""
@@ -223,6 +235,8 @@ def _walk(reader) -> str | None:
                 reason = _ACTIVE_NAMES.get(key)
                 if reason:
                     return reason
+                if key == "/URI" and _is_script_uri(value):
+                    return "javascript"
                 pending.append(value)
         elif isinstance(item, ArrayObject):
             pending.extend(item)

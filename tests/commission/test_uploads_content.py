@@ -113,6 +113,16 @@ def test_a_pdf_from_a_common_writer_is_accepted():
     assert refusal(buffer.getvalue()) is None
 
 
+def test_a_pdf_rendered_by_weasyprint_is_accepted():
+    # The browser tests upload such PDFs; links (/URI actions) are no active content.
+    from weasyprint import HTML
+
+    rendered = HTML(
+        string="<p>Attestation — pièce de test</p><a href='https://example.org'>lien</a>"
+    ).write_pdf()
+    assert refusal(rendered) is None
+
+
 def test_an_open_action_that_only_shows_the_first_page_is_accepted():
     assert refusal(pdf(b"/OpenAction [3 0 R /Fit]")) is None
 
@@ -154,6 +164,7 @@ def test_a_plain_image_is_accepted(image_format, content_type):
         # An object no page or catalog points to: a lenient reader may still reach it.
         pytest.param(pdf(b"", b"", b"<< /JS (app.alert\\(1\\)) >>"), id="unreachable-object"),
         pytest.param(pdf_with_compressed_object(b"<< /S /JavaScript /JS (x) >>"), id="in-object-stream"),
+        pytest.param(pdf(b"/OpenAction << /S /URI /URI ( JavaScript:alert\\(1\\)) >>"), id="script-link"),
     ],
 )
 def test_a_pdf_with_javascript_is_refused_wherever_the_script_sits(data):
