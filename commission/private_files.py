@@ -42,12 +42,19 @@ def write(folder: str, content: bytes, suffix: str = "") -> tuple[str, str]:
     relative = f"{folder}/{secrets.token_hex(16)}{suffix}"
     path = _path(relative)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Encrypted in memory before the file exists: what reaches the disk is never clear.
+    token = _cipher().encrypt(content)
     # Readable by the application's user only; written to disk before the row that points to it.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(_cipher().encrypt(content))
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(token)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        # A write that failed halfway leaves no truncated file that no row points to.
+        path.unlink(missing_ok=True)
+        raise
     return relative, hashlib.sha256(content).hexdigest()
 
 

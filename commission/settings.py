@@ -165,10 +165,18 @@ if not FILES_ENCRYPTION_KEYS:
 # Change history (django-auditlog): values of identity and free-text fields are masked entirely.
 AUDITLOG_MASK_CALLABLE = "commission.audit.mask_value"
 
-# Uploads up to the 10 MB document limit stay in memory, so that nothing unencrypted is spooled to a
-# temporary folder before the checks; larger bodies are refused (the proxy should refuse them first).
-FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+# Uploads (commission/uploads.py): nothing clear is ever spooled to a temporary folder. The first handler
+# skips a file over UPLOAD_MAX_FILE_SIZE, or any file of a body over FILE_UPLOAD_MAX_MEMORY_SIZE, as it
+# is read; what passes stays in memory (no TemporaryFileUploadHandler) until it is checked and written
+# encrypted. The fields of a form, files apart, hold DATA_UPLOAD_MAX_MEMORY_SIZE at most. The proxy
+# in front should refuse larger bodies first (nginx: client_max_body_size 12m).
+UPLOAD_MAX_FILE_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_FILE_SIZE + DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "commission.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+]
 
 # E-mail: console in the demo, SMTP from EMAIL_URL in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -367,6 +367,7 @@ class DocumentReplaceForm(forms.Form):
                     "son nom. Enregistrez la pièce dans l’un de ces formats, puis choisissez-la de nouveau."
                 )
             )
+        storage.check_content(content, content_type)
         self.content, self.content_type = content, content_type
         return upload
 

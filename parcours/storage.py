@@ -7,7 +7,8 @@ file name, encrypted at rest. They are read only through views that check the ri
 
 The type of an uploaded file is decided by its bytes, never by its name or by what the browser says:
 a PDF must start with the PDF header and end with its end-of-file marker; an image must be a JPEG or a
-PNG that Pillow decodes completely.
+PNG that Pillow decodes completely. Then `check_content` refuses what such a file may carry besides
+(JavaScript, launch actions, embedded files, a second format: see commission.uploads).
 """
 
 import io
@@ -18,7 +19,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageFile
 
-from commission import private_files
+from commission import private_files, uploads
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -69,6 +70,12 @@ def detect_content_type(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n"):
         return _decoded_image_type(data)
     return None
+
+
+def check_content(data: bytes, content_type: str) -> None:
+    """Raise ValidationError, in French, if a file of `content_type` (as detected) carries active content
+    or is also another format."""
+    uploads.check_content(data, content_type)
 
 
 def _is_whole_pdf(data: bytes) -> bool:

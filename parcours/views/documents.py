@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commission import audit
+from commission import audit, uploads
 from commission.enums import AuditAction
 from parcours import forms, storage
 from parcours.access import demandes_changeable_by, demandes_visible_to
@@ -39,7 +39,7 @@ def document_upload(request, pk):
         messages.error(request, refusal)
         return redirect(_documents_url(demande))
     if request.method == "POST":
-        form = forms.DocumentForm(request.POST, request.FILES)
+        form = forms.DocumentForm(request.POST, uploads.files(request))
         if form.is_valid():
             document = form.save(demande=demande, user=request.user)
             messages.success(
@@ -74,7 +74,7 @@ def document_replace(request, pk):
         messages.error(request, refusal)
         return redirect(_documents_url(demande))
     if request.method == "POST":
-        form = forms.DocumentReplaceForm(request.POST, request.FILES)
+        form = forms.DocumentReplaceForm(request.POST, uploads.files(request))
         if form.is_valid():
             form.save(demande=demande, user=request.user, kind=document.kind, replaces=document)
             messages.success(

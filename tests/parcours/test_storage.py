@@ -106,6 +106,8 @@ def test_pdf_jpeg_and_png_are_recognised_by_their_content():
     [
         pytest.param(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, id="executable"),
         pytest.param(b"<html><script>alert(1)</script></html>", id="html"),
+        # A PDF reader finds a header anywhere in the first 1024 bytes; a PDF must start with it.
+        pytest.param(b"<html><script>alert(1)</script></html>\n" + pdf_bytes(), id="html-then-pdf"),
         pytest.param(b"", id="empty"),
         pytest.param(b"%PDF-1.7\n1 0 obj << >> endobj\n" + b"x" * 2000, id="pdf-without-end-marker"),
         pytest.param(b"\x89PNG\r\n\x1a\n" + b"not an image at all" * 20, id="png-header-then-garbage"),

@@ -178,10 +178,25 @@ def test_oversize_file_is_refused_before_it_is_stored(caseworker, demande, priva
     assert _stored_files(private_root) == []
 
 
+def _pdf_of_size(size):
+    """A readable PDF of exactly `size` bytes: a blank page and its metadata padded to fit."""
+
+    def written(padding):
+        writer = PdfWriter()
+        writer.add_blank_page(width=595, height=842)
+        writer.add_metadata({"/Subject": "0" * padding})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+    padding = 0
+    while len(content := written(padding)) != size:
+        padding += size - len(content)
+    return content
+
+
 def test_file_of_exactly_the_limit_is_accepted(caseworker, demande):
-    padding = MAX_DOCUMENT_SIZE - len(b"%PDF-1.7\n") - len(b"\n%%EOF\n")
-    content = b"%PDF-1.7\n" + b"0" * padding + b"\n%%EOF\n"
-    assert len(content) == MAX_DOCUMENT_SIZE
+    content = _pdf_of_size(MAX_DOCUMENT_SIZE)
     caseworker.post(_upload_url(demande), {"kind": DocumentKind.AUTRE, "file": _upload("scan.pdf", content)})
     assert Document.objects.get(demande=demande).size == MAX_DOCUMENT_SIZE
 
