@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after the user is known, so that it marks every answer below it (commission/cache_control.py).
+    "commission.cache_control.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "commission.middleware.TwoFactorRequiredMiddleware",
