@@ -189,3 +189,10 @@ def test_behind_two_proxies_the_second_value_from_the_right_is_the_client(client
         ).status_code
         == 302
     )
+
+
+def test_the_access_log_records_the_address_the_lockout_counts(rf, behind_one_proxy):
+    from commission.audit import client_ip
+
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"203.0.113.9, {HOME}")
+    assert client_ip(request) == HOME
