@@ -1,7 +1,7 @@
 """The one mechanism that records reads of personal data: `get_or_404` for a single object, `record`
 for lists, exports and downloads. Objects are named by type and id, never by a person's name."""
 
-from django.conf import settings
+from axes.helpers import get_client_ip_address
 from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,11 +11,8 @@ from commission.models import AccessLog
 
 
 def client_ip(request):
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as the lockout reads it (BEHIND_PROXY, PROXY_COUNT: commission/settings.py)."""
+    return get_client_ip_address(request)
 
 
 def person_id_of(obj):

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after the user is known, so that it marks every answer below it (commission/cache_control.py).
+    "commission.cache_control.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "commission.middleware.TwoFactorRequiredMiddleware",
@@ -193,14 +195,72 @@ if not TWO_FACTOR_REQUIRED and not DEBUG and not env.bool("ALLOW_WITHOUT_TWO_FAC
 OTP_TOTP_ISSUER = "Commission PSP"
 RECOVERY_CODES_COUNT = 10
 
-# Lockout after repeated failed logins (django-axes): an account from any address, or an address on any account.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one over the limit locks
+# Lockout after failed logins (django-axes, commission/lockout.py). Two limits, so that an attacker
+# cannot lock others out and one office's typos do not lock its colleagues out:
+# - an account from one address: AXES_FAILURE_LIMIT failures (default 5) lock that account from that
+#   address only (the same account from elsewhere, and other accounts from there, still log in);
+# - an address on any account: LOCKOUT_ADDRESS_FAILURE_LIMIT failures (default 50) lock that address.
+# Both last AXES_COOLOFF_MINUTES (default 30) after the last failure; no password is checked meanwhile.
+
+
+def _env_positive_int(name, default=None):
+    """A whole number above zero from the environment; a missing (without default) or invalid value
+    refuses to start, naming the variable."""
+    raw = env.str(name, default="").strip()
+    if not raw and default is not None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above zero (got {raw!r}).")
+    return int(raw)
+
+
+def _env_strict_bool(name):
+    """1/0, true/false, yes/no, on/off from the environment (off when unset); anything else refuses."""
+    raw = env.str(name, default="").strip().lower()
+    if raw in {"", "0", "false", "no", "off"}:
+        return False
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (got {raw!r}).")
+
+
+AXES_FAILURE_LIMIT = _env_positive_int("AXES_FAILURE_LIMIT", default=5)
+LOCKOUT_ADDRESS_FAILURE_LIMIT = _env_positive_int("LOCKOUT_ADDRESS_FAILURE_LIMIT", default=50)
+if LOCKOUT_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOCKOUT_ADDRESS_FAILURE_LIMIT must not be below AXES_FAILURE_LIMIT.")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_env_positive_int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the address-wide limit: commission/lockout.py
+AXES_HANDLER = "commission.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "commission.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Addresses are compared as typed at login, whatever their case (they log in whatever their case).
+AXES_USERNAME_CALLABLE = "commission.lockout.username"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_PROXY", default=False) else 0
+# A try during a lockout is refused without extending it: the page's "30 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+
+# The client's address, which the lockout counts. Without a proxy: the connection's address. Behind
+# reverse proxies (BEHIND_PROXY=1), PROXY_COUNT says how many there are between the Internet and the
+# application (1: nginx alone), each appending the address it received the request from to
+# PROXY_CLIENT_HEADER (default X-Forwarded-For); the client is then the PROXY_COUNT-th value from the
+# right. Whatever a client writes into the header itself stays on the left, and is never read.
+BEHIND_PROXY = _env_strict_bool("BEHIND_PROXY")
+if BEHIND_PROXY:
+    PROXY_COUNT = _env_positive_int("PROXY_COUNT")
+    PROXY_CLIENT_HEADER = env.str("PROXY_CLIENT_HEADER", default="X-Forwarded-For").strip()
+    if not PROXY_CLIENT_HEADER.replace("-", "").isalnum() or not PROXY_CLIENT_HEADER.isascii():
+        raise ImproperlyConfigured(
+            f"PROXY_CLIENT_HEADER must be a header name (got {PROXY_CLIENT_HEADER!r})."
+        )
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_" + PROXY_CLIENT_HEADER.upper().replace("-", "_"),)
+    # django-ipware counts the proxies listed in the header, after the client: the last proxy, which
+    # connects to the application, is not among them. Read from the right, tolerating what a client
+    # prepended (strict would refuse such a header and count every such client as one).
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # Content-Security-Policy: no inline script or style, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {
