@@ -12,9 +12,10 @@ from beneficiaires.models import Beneficiaire
 from commission import audit
 from commission.enums import AuditAction, Role
 from commission.models import AccessLog
+from commission.validators import CleanInputMixin
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CleanInputMixin, forms.Form):
     reference = forms.CharField(label=_("Référence de la personne"), required=False, max_length=20)
     user = forms.EmailField(label=_("Adresse électronique de l’utilisateur·rice"), required=False)
     start = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

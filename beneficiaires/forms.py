@@ -1,7 +1,5 @@
 """Forms for the person: identity and situation, the association's choice, and the search of the lists."""
 
-import datetime
-
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q
@@ -16,8 +14,8 @@ from beneficiaires.identity import normalise_name
 from beneficiaires.models import Beneficiaire
 from beneficiaires.workflow import CHANGE_REASONS
 from commission.models import Departement, Organisation
+from commission.validators import CleanInputMixin
 
-EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 MAX_SEARCH_WORDS = 6
 
 phone_validator = RegexValidator(
@@ -70,7 +68,7 @@ def _not_in_future(value, message):
         raise forms.ValidationError(message)
 
 
-class BeneficiaireForm(forms.ModelForm):
+class BeneficiaireForm(CleanInputMixin, forms.ModelForm):
     """Identity and situation of a person. Warns of a probable duplicate among `candidates`, the
     persons the user may see: the warning never reveals another association's person."""
 
@@ -164,13 +162,6 @@ class BeneficiaireForm(forms.ModelForm):
     @property
     def duplicate_ids(self):
         return ",".join(str(person.pk) for person in self.duplicates)
-
-    def clean_birth_date(self):
-        birth_date = self.cleaned_data["birth_date"]
-        _not_in_future(birth_date, _("La date de naissance ne peut pas être dans le futur : vérifiez-la."))
-        if birth_date and birth_date < EARLIEST_BIRTH_DATE:
-            raise forms.ValidationError(_("Vérifiez l’année de naissance : elle est antérieure à 1900."))
-        return birth_date
 
     def clean_consent_given_on(self):
         consent_given_on = self.cleaned_data["consent_given_on"]
@@ -300,7 +291,7 @@ class BeneficiaireCreateForm(BeneficiaireForm):
         return beneficiaire
 
 
-class ChangeAssociationForm(forms.Form):
+class ChangeAssociationForm(CleanInputMixin, forms.Form):
     """The person chose another approved association: which one, when, and why the current
     accompaniment ends (CASF L121-9). The dates are checked again by `workflow.change_association`."""
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -113,6 +115,16 @@ class Beneficiaire(models.Model):
         indexes = [models.Index(fields=["departement", "last_name", "birth_date"])]
         constraints = [
             models.CheckConstraint(condition=Q(sexe__in=Sexe.values), name="beneficiaire_sexe_valid"),
+            models.CheckConstraint(
+                condition=Q(ressources_mensuelles__isnull=True) | Q(ressources_mensuelles__gte=0),
+                name="beneficiaire_ressources_not_negative",
+            ),
+            # No birth date before 1900 (commission.validators): "not in the future" moves with the
+            # days, so only the form checks it.
+            models.CheckConstraint(
+                condition=Q(birth_date__isnull=True) | Q(birth_date__gte=datetime.date(1900, 1, 1)),
+                name="beneficiaire_birth_date_plausible",
+            ),
         ]
 
     def __str__(self):

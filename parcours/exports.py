@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import logging
+import traceback
 
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from commission import private_files
+from commission.validators import FORBIDDEN_IN_TEXT
 from parcours.filters import dossier_list
 from parcours.models import ExportJob
 from parcours.models.exports import ExportFormat, ExportState
@@ -34,6 +36,10 @@ CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+class ExportFailed(Exception):
+    """An export job failed; its message names the job and the error's type, never a cell."""
 
 
 def filters_of(form) -> dict:
@@ -57,7 +63,13 @@ def header():
 
 
 def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A cell that neither fails the file nor runs in a spreadsheet: a character no file may hold
+    (control, bidi override, undecodable: openpyxl refuses the control ones and the whole export with
+    them) shows as U+FFFD; a text that a spreadsheet would run as a formula is written with a quote."""
+    if not isinstance(value, str):
+        return value
+    value = FORBIDDEN_IN_TEXT.sub("\ufffd", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -145,9 +157,16 @@ def run_job(job_id) -> ExportJob:
         content = render(demandes, job.format, progress=lambda done: jobs.update(done=done))
         path, sha256 = private_files.write("exports", content, suffix=f".{job.format}")
     except Exception as error:
-        logger.exception("Export job %s failed", job_id)
+        # The error's type and where it arose, not its message: a message may quote a cell, a name.
+        logger.error(
+            "Export job %s failed: %s\n%s",
+            job_id,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
         jobs.update(state=ExportState.ECHEC, error=type(error).__name__[:255], finished_at=timezone.now())
-        raise
+        # Raised without the original (whose message Celery would log) so the task still fails.
+        raise ExportFailed(f"Export job {job_id} failed: {type(error).__name__}") from None
     jobs.update(
         state=ExportState.TERMINE,
         file_path=path,

@@ -15,6 +15,7 @@ from beneficiaires.forms import search_filter
 from commission.access import association_of, departement_id_of
 from commission.enums import Role
 from commission.models import User
+from commission.validators import CleanInputMixin
 from parcours.access import demandes_visible_to
 from parcours.enums import DemandeState, ParcoursState
 from parcours.models import Parcours
@@ -78,7 +79,7 @@ def referent_choices(referents, *, with_organisation):
     return choices
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(CleanInputMixin, forms.Form):
     """Search by name or reference, then narrow by state, coming end of term and caseworker."""
 
     q = forms.CharField(

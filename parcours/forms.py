@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commission.validators import CleanInputMixin
 from parcours import storage
 from parcours.enums import Axe, DemandeKind, DocumentKind, SituationEmploi
 from parcours.models import Demande, Document, ObjectifInsertion
@@ -47,7 +48,7 @@ class MissingPartsMixin:
                 self.fields[name].help_text = _("À compléter avant le dépôt : %(what)s") % {"what": message}
 
 
-class StepForm(MissingPartsMixin, forms.ModelForm):
+class StepForm(CleanInputMixin, MissingPartsMixin, forms.ModelForm):
     """A step that edits some fields of the application; saving writes only those fields."""
 
     def __init__(self, *args, demande, **kwargs):
@@ -178,7 +179,7 @@ class AvisForm(StepForm):
         )
 
 
-class ProjetForm(MissingPartsMixin, forms.Form):
+class ProjetForm(CleanInputMixin, MissingPartsMixin, forms.Form):
     """The projet d’insertion, one group of fields per axis: objectives, actions, and at renewal the
     progress report (what was reached)."""
 
@@ -297,7 +298,7 @@ def locate_part(key: str) -> tuple[str | None, str]:
 # --- filing, withdrawal --------------------------------------------------------------------------
 
 
-class ResubmitForm(forms.Form):
+class ResubmitForm(CleanInputMixin, forms.Form):
     message = forms.CharField(
         label=gettext_lazy("Message au secrétariat (facultatif)"),
         help_text=gettext_lazy("Ce que vous avez complété ; il s’ajoute aux messages du dossier."),
@@ -306,7 +307,7 @@ class ResubmitForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(CleanInputMixin, forms.Form):
     withdrawn_on = forms.DateField(
         label=gettext_lazy("Date du retrait"),
         help_text=gettext_lazy("Le jour où la personne a fait connaître sa décision."),
@@ -338,7 +339,7 @@ class WithdrawForm(forms.Form):
 # --- documents -----------------------------------------------------------------------------------
 
 
-class DocumentReplaceForm(forms.Form):
+class DocumentReplaceForm(CleanInputMixin, forms.Form):
     """A new version of a document: PDF, JPEG or PNG by content, MAX_DOCUMENT_SIZE at most."""
 
     file = forms.FileField(

@@ -3,10 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from commission.validators import CleanInputMixin
+
 MESSAGE_MAX_LENGTH = 5000
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(CleanInputMixin, forms.Form):
     """The secretariat's answer to a submitted dossier: admissible, or a complement with a message.
 
     The action comes from the button pressed; the message and the confirmation are kept when the
@@ -62,7 +64,7 @@ class InstructionForm(forms.Form):
         return cleaned
 
 
-class MessageForm(forms.Form):
+class MessageForm(CleanInputMixin, forms.Form):
     """A new message in the dossier's thread. The side is never a field: it follows from the user."""
 
     body = forms.CharField(

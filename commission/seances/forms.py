@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from commission.enums import SeanceKind
 from commission.seances.enums import PresenceStatus, VoteChoice
+from commission.validators import CleanInputMixin
 
 TEXT_MAX_LENGTH = 2000
 
 
-class SeanceForm(forms.Form):
+class SeanceForm(CleanInputMixin, forms.Form):
     """A new session: day and time, place or video link, urgency with its reason."""
 
     day = forms.DateField(label=_("Date de la séance"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -68,7 +69,7 @@ class ReconveneForm(SeanceForm):
     kind = None
 
 
-class AgendaAddForm(forms.Form):
+class AgendaAddForm(CleanInputMixin, forms.Form):
     demande = forms.ModelChoiceField(
         queryset=None,
         widget=forms.HiddenInput,
@@ -82,7 +83,7 @@ class AgendaAddForm(forms.Form):
         self.fields["demande"].queryset = admissible
 
 
-class AttendanceRowForm(forms.Form):
+class AttendanceRowForm(CleanInputMixin, forms.Form):
     """One titular member's line of the attendance sheet."""
 
     status = forms.ChoiceField(label=_("Présence"), required=False)
@@ -105,7 +106,7 @@ class AttendanceRowForm(forms.Form):
         ]
 
 
-class VoteForm(forms.Form):
+class VoteForm(CleanInputMixin, forms.Form):
     choice = forms.ChoiceField(
         label=_("Vote"),
         choices=VoteChoice.choices,
@@ -131,11 +132,11 @@ def _dissent_field():
     )
 
 
-class CloseItemForm(forms.Form):
+class CloseItemForm(CleanInputMixin, forms.Form):
     dissent = _dissent_field()
 
 
-class PostponeForm(forms.Form):
+class PostponeForm(CleanInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Motif de l’ajournement"),
         help_text=_(
@@ -147,7 +148,7 @@ class PostponeForm(forms.Form):
     )
 
 
-class ShowOfHandsForm(forms.Form):
+class ShowOfHandsForm(CleanInputMixin, forms.Form):
     favorable = forms.IntegerField(label=_("Voix favorables"), min_value=0, initial=0)
     defavorable = forms.IntegerField(label=_("Voix défavorables"), min_value=0, initial=0)
     abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)

@@ -146,6 +146,10 @@ class Demande(models.Model):
                 condition=Q(kind=DemandeKind.INITIALE) | Q(parcours__isnull=False),
                 name="demande_renewal_has_parcours",
             ),
+            models.CheckConstraint(
+                condition=Q(ressources_foyer__isnull=True) | Q(ressources_foyer__gte=0),
+                name="demande_ressources_not_negative",
+            ),
             models.UniqueConstraint(
                 fields=["beneficiaire"],
                 condition=~Q(state__in=CLOSED_STATES),

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -124,12 +125,20 @@ class BaremeAfis(models.Model):
 
     territoire = models.CharField(_("territoire"), max_length=20, choices=AfisTerritoire.choices)
     effective_from = models.DateField(_("en vigueur à partir du"))
-    amount_0 = models.DecimalField(_("personne seule (€)"), max_digits=8, decimal_places=2)
-    amount_1 = models.DecimalField(_("avec un enfant (€)"), max_digits=8, decimal_places=2)
-    amount_2 = models.DecimalField(_("avec deux enfants (€)"), max_digits=8, decimal_places=2)
-    amount_3 = models.DecimalField(_("avec trois enfants (€)"), max_digits=8, decimal_places=2)
+    amount_0 = models.DecimalField(
+        _("personne seule (€)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    amount_1 = models.DecimalField(
+        _("avec un enfant (€)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    amount_2 = models.DecimalField(
+        _("avec deux enfants (€)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    amount_3 = models.DecimalField(
+        _("avec trois enfants (€)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     increment_per_child = models.DecimalField(
-        _("par enfant supplémentaire (€)"), max_digits=8, decimal_places=2
+        _("par enfant supplémentaire (€)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
     )
     legal_reference = models.CharField(_("texte"), max_length=200)
 
@@ -141,6 +150,12 @@ class BaremeAfis(models.Model):
             models.UniqueConstraint(fields=["territoire", "effective_from"], name="bareme_unique_date"),
             models.CheckConstraint(
                 condition=Q(territoire__in=AfisTerritoire.values), name="bareme_territoire_valid"
+            ),
+            # An amount is never negative: the database refuses it whatever the form or the admin did.
+            models.CheckConstraint(
+                condition=Q(amount_0__gte=0, amount_1__gte=0, amount_2__gte=0, amount_3__gte=0)
+                & Q(increment_per_child__gte=0),
+                name="bareme_amounts_not_negative",
             ),
         ]
 
@@ -171,7 +186,10 @@ class ForfaitRsa(models.Model):
     territoire = models.CharField(_("territoire"), max_length=20, choices=AfisTerritoire.choices)
     effective_from = models.DateField(_("en vigueur à partir du"))
     amount = models.DecimalField(
-        _("montant forfaitaire pour une personne (€)"), max_digits=8, decimal_places=2
+        _("montant forfaitaire pour une personne (€)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
     )
     legal_reference = models.CharField(_("texte"), max_length=200)
 
@@ -181,6 +199,7 @@ class ForfaitRsa(models.Model):
         ordering = ["territoire", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["territoire", "effective_from"], name="forfait_rsa_unique_date"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="forfait_rsa_amount_not_negative"),
         ]
 
     def __str__(self):
@@ -209,7 +228,9 @@ class DroitAfis(models.Model):
     assessed_on = models.DateField(_("appréciée le"))
     dependent_children = models.PositiveSmallIntegerField(_("enfants à charge"), default=0)
     bareme = models.ForeignKey(BaremeAfis, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    monthly_amount = models.DecimalField(_("montant mensuel (€)"), max_digits=8, decimal_places=2, default=0)
+    monthly_amount = models.DecimalField(
+        _("montant mensuel (€)"), max_digits=8, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
     start = models.DateField(_("début"))
     end = models.DateField(_("fin"))
 
@@ -220,7 +241,8 @@ class DroitAfis(models.Model):
             models.CheckConstraint(
                 condition=Q(eligible=True, bareme__isnull=False) | Q(eligible=False, monthly_amount=0),
                 name="afis_amount_consistent",
-            )
+            ),
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="afis_amount_not_negative"),
         ]
 
     def __str__(self):

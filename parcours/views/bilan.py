@@ -16,6 +16,7 @@ from commission import audit
 from commission.dates import add_months
 from commission.enums import AuditAction
 from commission.models import Commission
+from commission.validators import CleanInputMixin
 from parcours import bilan, bilan_exports
 from parcours.access import reachable_commissions
 
@@ -43,7 +44,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class BilanForm(forms.Form):
+class BilanForm(CleanInputMixin, forms.Form):
     commission = forms.ModelChoiceField(
         label=_("Commission"),
         queryset=Commission.objects.none(),

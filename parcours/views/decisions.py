@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commission.validators import CleanInputMixin
 from parcours.access import decides, demandes_decidable_by
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
@@ -23,7 +24,7 @@ from parcours.workflow import parcours as parcours_workflow
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanInputMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Décision"), widget=forms.RadioSelect)
     decided_on = forms.DateField(label=gettext_lazy("Date de la décision"), widget=DATE_INPUT)
     start = forms.DateField(

@@ -15,12 +15,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from commission import audit, private_files
 from commission.enums import AuditAction
+from commission.validators import safe_next
 from parcours import access, letters, tasks
 from parcours.models import Decision
 
@@ -65,9 +65,5 @@ def relancer(request, pk):
         messages.info(
             request, _("Les courriers de cette décision sont déjà produits ou en cours de production.")
         )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("parcours:dossier", args=[decision.demande_id]) + "#decision"
-    return redirect(target)
+    target = safe_next(request, request.POST.get("next", ""))
+    return redirect(target or reverse("parcours:dossier", args=[decision.demande_id]) + "#decision")

@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from commission.validators import safe_next
 from parcours import access, thread
 from parcours.forms_instruction import MessageForm
 from parcours.workflow import WorkflowError
@@ -41,8 +41,6 @@ def message_post(request, pk):
 
 def _back_url(request, demande, candidate):
     """The page that showed the thread, if it is one of ours; the dossier's page otherwise."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate.split("#", 1)[0]
+    if target := safe_next(request, candidate):
+        return target.split("#", 1)[0]
     return reverse("parcours:dossier", args=[demande.pk])

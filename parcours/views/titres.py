@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commission import audit
 from commission.enums import AuditAction
+from commission.validators import CleanInputMixin
 from parcours.access import records_permits, titres_visible_to
 from parcours.models.droits import EXPIRING_DAYS, PERMIT_SITUATIONS
 from parcours.workflow import WorkflowError
@@ -32,7 +33,7 @@ STATUTS = [("", gettext_lazy("Toutes")), *PERMIT_SITUATIONS]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class TitreFilterForm(forms.Form):
+class TitreFilterForm(CleanInputMixin, forms.Form):
     q = forms.CharField(label=gettext_lazy("Nom ou référence"), required=False, max_length=100)
     statut = forms.ChoiceField(label=gettext_lazy("Situation"), choices=STATUTS, required=False)
 
@@ -56,7 +57,7 @@ class TitreFilterForm(forms.Form):
         return self.is_bound and any(self.data.get(name) for name in self.fields)
 
 
-class IssueForm(forms.Form):
+class IssueForm(CleanInputMixin, forms.Form):
     number = forms.CharField(label=gettext_lazy("Numéro de l’autorisation"), max_length=50)
     issued_on = forms.DateField(label=gettext_lazy("Délivrée le"), widget=DATE_INPUT)
     valid_until = forms.DateField(

@@ -132,12 +132,13 @@ def test_the_current_association_hands_the_person_over_and_returns_to_its_list(
         ({"association": ""}, "Choisissez l’association qui accompagnera désormais la personne."),
         ({"on": ""}, "Indiquez la date du changement d’association."),
         ({"chosen_on": "pas une date"}, "Saisissez une date valide"),
-        ({"on": "2999-01-01"}, "La date du changement ne peut pas être dans le futur"),
+        ({"on": days_ago(-1).isoformat()}, "La date du changement ne peut pas être dans le futur"),
+        ({"on": "2999-01-01"}, "La date doit être comprise entre le 01/01/2016"),
         (
-            {"on": "2000-01-01", "chosen_on": "2000-01-01"},
+            {"on": days_ago(400).isoformat(), "chosen_on": days_ago(400).isoformat()},
             "ne peut pas précéder le début de l’accompagnement",
         ),
-        ({"chosen_on": "2999-01-01"}, "La date du choix ne peut pas être dans le futur"),
+        ({"chosen_on": days_ago(-1).isoformat()}, "La date du choix ne peut pas être dans le futur"),
         ({"reason": AccompagnementEndReason.FIN_PARCOURS}, "Choisissez l’un des motifs proposés."),
     ],
 )

@@ -113,7 +113,7 @@ def test_missing_fields_are_answered_in_french_and_what_was_typed_is_kept(client
 def test_birth_date_in_the_future_is_refused(client, association, caseworker):
     tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
     html = client.post(URL, payload(birth_date=tomorrow)).content.decode()
-    assert "La date de naissance ne peut pas être dans le futur : vérifiez-la." in html
+    assert "La date de naissance doit être comprise entre le 01/01/1900 et aujourd’hui." in html
     assert f'value="{tomorrow}"' in html
     assert not Beneficiaire.objects.exists()
 
@@ -122,7 +122,7 @@ def test_choice_of_the_association_in_the_future_or_before_birth_is_refused(clie
     tomorrow = (today() + datetime.timedelta(days=1)).isoformat()
     html = client.post(URL, payload(chosen_on=tomorrow)).content.decode()
     assert "La date du choix ne peut pas être dans le futur : vérifiez-la." in html
-    html = client.post(URL, payload(chosen_on="1990-01-01")).content.decode()
+    html = client.post(URL, payload(birth_date="2017-05-01", chosen_on="2017-01-01")).content.decode()
     assert "La date du choix ne peut pas précéder la date de naissance." in html
     assert not Beneficiaire.objects.exists()
 
@@ -141,10 +141,20 @@ def test_choice_of_the_association_in_the_future_or_before_birth_is_refused(clie
             "Le foyer compte au moins la personne et ses enfants à charge : indiquez au moins 2.",
         ),
         ("ressources_mensuelles", "beaucoup", "Indiquez un montant en euros, par exemple 350,50."),
-        ("ressources_mensuelles", "-5", "Assurez-vous que cette valeur est supérieure ou égale à 0."),
+        ("ressources_mensuelles", "-5", "Indiquez un nombre positif ou nul."),
         ("phone", "appeler le soir", "Saisissez un numéro de téléphone fait de chiffres"),
         ("second_nationality", "NG", "Choisissez une nationalité différente de la première."),
-        ("consent_given_on", "2999-01-01", "Le consentement ne peut pas être daté d’un jour à venir"),
+        (
+            "consent_given_on",
+            (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+            "Le consentement ne peut pas être daté d’un jour à venir",
+        ),
+        ("consent_given_on", "2999-01-01", "La date doit être comprise entre le 01/01/2016"),
+        (
+            "birth_date",
+            "1800-01-01",
+            "La date de naissance doit être comprise entre le 01/01/1900 et aujourd’hui.",
+        ),
     ],
 )
 def test_invalid_values_are_answered_in_french_and_kept(

@@ -93,7 +93,7 @@ def test_invalid_correction_keeps_what_was_typed_and_changes_nothing(client, per
     response = client.post(url(person), form_data(person, last_name="Nouveau", birth_date="2999-01-01"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "La date de naissance ne peut pas être dans le futur : vérifiez-la." in html
+    assert "La date de naissance doit être comprise entre le 01/01/1900 et aujourd’hui." in html
     assert 'value="Nouveau"' in html
     person.refresh_from_db()
     assert person.last_name == former_name

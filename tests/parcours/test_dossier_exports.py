@@ -223,7 +223,7 @@ def test_a_failed_job_says_so(secretariat, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(private_files, "write", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(exports.ExportFailed, match="OSError"):
         exports.run_job(job.pk)
 
     job.refresh_from_db()

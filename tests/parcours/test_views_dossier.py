@@ -260,7 +260,7 @@ def test_continue_saves_and_goes_to_the_next_step_then_back_to_the_dossier(casew
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"ressources_foyer": "-12"}, "ressources_foyer", "supérieure ou égale à 0"),
+        ({"ressources_foyer": "-12"}, "ressources_foyer", "Indiquez un nombre positif ou nul."),
         ({"ressources_foyer": "beaucoup"}, "ressources_foyer", "Saisissez un nombre."),
         ({"situation_emploi": "rentier"}, "situation_emploi", "Sélectionnez un choix valide."),
         (
@@ -541,8 +541,15 @@ def test_withdrawal_is_recorded_with_its_date_and_reason(caseworker, association
     [
         ({"withdrawn_on": "", "reason": "Départ."}, "Ce champ est obligatoire."),
         ({"reason": ""}, "Ce champ est obligatoire."),
-        ({"withdrawn_on": "2999-01-01"}, "La date du retrait ne peut pas être dans le futur."),
-        ({"withdrawn_on": "2000-01-01"}, "La date du retrait ne peut pas précéder la création du dossier"),
+        (
+            {"withdrawn_on": (timezone.localdate() + datetime.timedelta(days=1)).isoformat()},
+            "La date du retrait ne peut pas être dans le futur.",
+        ),
+        ({"withdrawn_on": "2999-01-01"}, "La date doit être comprise entre le 01/01/2016"),
+        (
+            {"withdrawn_on": (timezone.localdate() - datetime.timedelta(days=30)).isoformat()},
+            "La date du retrait ne peut pas précéder la création du dossier",
+        ),
         ({"withdrawn_on": "32/13/2025"}, "Saisissez une date valide."),
     ],
 )
