@@ -185,7 +185,7 @@ class _Identity:
         return cls(
             names=" ".join([person.last_name or "", person.first_names or "", person.usage_name or ""]),
             first_names=person.first_names or "",
-            last_names=" ".join([person.last_name or "", person.usage_name or ""]),
+            last_names="\n".join([person.last_name or "", person.usage_name or ""]),
             birth_date=person.birth_date,
             birth_place=person.birth_place or "",
             address=person.address or "",
@@ -198,10 +198,11 @@ def _initials(text: str) -> list[str]:
 
 
 def _initial_sequences(identity) -> list[str]:
-    first, last = _initials(identity.first_names), _initials(identity.last_names)
-    if not first or not last:
-        return []
-    sequences = {tuple(first + last), tuple(last + first), (first[0], last[0]), (last[0], first[0])}
+    first = _initials(identity.first_names)
+    sequences = set()
+    for last in filter(None, (_initials(name) for name in identity.last_names.split("\n"))):
+        if first:
+            sequences |= {tuple(first + last), tuple(last + first), (first[0], last[0]), (last[0], first[0])}
     return [r"\.?[\s\-]?".join(sequence) + r"\.?" for sequence in sorted(sequences, key=len, reverse=True)]
 
 
