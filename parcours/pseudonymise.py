@@ -22,7 +22,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -416,8 +419,35 @@ class PreviewText:
     def has_identity(self) -> bool:
         return any(masked for _text, masked in self.segments)
 
+    def highlighted(self):
+        """The text as HTML, masked passages in <mark> (built here: template whitespace would split words)."""
+        parts = []
+        for passage, masked in self.segments:
+            body = linebreaksbr(passage, autoescape=True)
+            if masked:
+                body = format_html(
+                    '<mark title="{}"><span class="fr-sr-only">{} </span>{}</mark>',
+                    _("Masqué pour les membres"),
+                    _("Passage masqué pour les membres :"),
+                    body,
+                )
+            parts.append(str(body))
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
-def members_preview(demande) -> list[PreviewText]:
+
+@dataclass(frozen=True)
+class MembersPreview:
+    texts: list[PreviewText]
+
+    @property
+    def has_identity(self) -> bool:
+        return any(text.has_identity for text in self.texts)
+
+    def __bool__(self):
+        return bool(self.texts)
+
+
+def members_preview(demande) -> MembersPreview:
     """The free texts of an application meant for the commission, as members will read them: the
     caseworker sees at filing which passages will be masked, and can rewrite them."""
     redact = Redactor(demande.beneficiaire)
@@ -434,4 +464,6 @@ def members_preview(demande) -> list[PreviewText]:
         ]
         if demande.kind == DemandeKind.RENOUVELLEMENT:
             texts.append((_("%(axe)s : bilan") % {"axe": label}, objectif.progress))
-    return [PreviewText(label=str(label), segments=redact.segments(text)) for label, text in texts if text]
+    return MembersPreview(
+        [PreviewText(label=str(label), segments=redact.segments(text)) for label, text in texts if text]
+    )
