@@ -59,6 +59,7 @@ def render_pdf(seance) -> bytes:
     return html_to_pdf(render_to_string("commission/minutes/proces_verbal.html", context_for(seance)))
 
 
+@transaction.atomic
 def rerender(seance_id) -> int | None:
     """Render the stored minutes again from the texts as they are now (after an anonymisation): the
     row points to the new file, the old file goes once the transaction commits."""
