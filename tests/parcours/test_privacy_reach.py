@@ -6,6 +6,7 @@ import os
 import time
 
 import pytest
+from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -122,13 +123,20 @@ def test_new_history_of_session_texts_keeps_no_value(django_capture_on_commit_ca
 
 
 def _registered_only(days_ago, *, accompaniment_end_days_ago=None, open_accompaniment=False):
-    person = BeneficiaireFactory(last_name="Nwosu", first_names="Adaeze")
-    Beneficiaire.objects.filter(pk=person.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=days_ago)
+    """A person registered `days_ago`, whose record has not changed since (history included)."""
+    with disable_auditlog():
+        person = BeneficiaireFactory(last_name="Nwosu", first_names="Adaeze")
+    at = timezone.now() - datetime.timedelta(days=days_ago)
+    Beneficiaire.objects.filter(pk=person.pk).update(created_at=at)
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Beneficiaire),
+        object_pk=str(person.pk),
+        object_id=person.pk,
+        object_repr=person.reference,
+        action=LogEntry.Action.CREATE,
+        changes={},
+        timestamp=at,
     )
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Beneficiaire), object_id=person.pk
-    ).update(timestamp=timezone.now() - datetime.timedelta(days=days_ago))
     if accompaniment_end_days_ago is not None or open_accompaniment:
         start = TODAY - datetime.timedelta(days=days_ago)
         end = None if open_accompaniment else TODAY - datetime.timedelta(days=accompaniment_end_days_ago)
@@ -182,3 +190,29 @@ def test_private_files_no_row_points_to_are_swept_after_a_day():
     call_command("sweep_private_files", "--wet-run")
     assert not (private_files.root() / orphan).exists()
     assert (private_files.root() / young).exists() and (private_files.root() / kept).exists()
+
+
+def test_on_postgresql_history_stays_append_only_except_for_masking_values(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    person = _registered_only(10)
+    entry = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Beneficiaire),
+        object_pk=str(person.pk),
+        object_id=person.pk,
+        object_repr="x",
+        action=LogEntry.Action.UPDATE,
+        changes={"phone": ["", "06 11 22 33 44"]},
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(changes={"phone": ["", "•••"]})
+    with pytest.raises(DatabaseError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('psp.masking_history', 'on', true)")
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="rewritten")
+    assert privacy.mask_history(Beneficiaire, [person.pk], ["phone"]) == 1
+    assert LogEntry.objects.get(pk=entry.pk).changes == {"phone": ["", "•••"]}
