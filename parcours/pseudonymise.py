@@ -287,6 +287,8 @@ class Redactor:
     Build it once per page with every person the texts may be about (`Redactor(person)`, or
     `Redactor(*persons)` for a session's texts); call it on each text."""
 
+    do_not_call_in_templates = True  # templates pass it to a filter (commission.seances privacy tags)
+
     def __init__(self, *persons):
         self.persons = [_compile(_Identity.of(p)) for p in persons if p is not None]
 

@@ -71,3 +71,38 @@ def test_stored_minutes_carry_the_masked_texts(django_capture_on_commit_callback
     assert "Okonkwo" not in text and "Blessing" not in text
     assert "Observations formulées lors du vote" in text
     assert "a beaucoup progressé" in text
+
+
+def test_member_pages_and_convocation_mask_session_texts_the_secretariat_reads_them_as_typed(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from commission.enums import Role
+    from tests.factories import UserFactory
+    from tests.seances.test_seance_workflow import _at
+
+    world = Commission()
+    demande = world.admissible()
+    person = demande.beneficiaire
+    person.last_name, person.first_names = "Okonkwo", "Blessing"
+    person.save()
+    seance = seances.create_seance(
+        commission=world.commission,
+        starts_at=_at(2),
+        place="Préfecture",
+        urgent=True,
+        urgency_reason="Mise à l’abri de Blessing Okonkwo.",
+    )
+    point = seances.add_point(seance, demande=demande, user=world.secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        seances.convene(seance, user=world.secretariat)
+    assert "Mise à l’abri de […]." in mailoutbox[0].body
+    assert "Okonkwo" not in mailoutbox[0].body
+    client.force_login(world.members[1].user)
+    page = client.get(reverse("commission:seance", args=[seance.pk])).content.decode()
+    assert "Mise à l’abri de […]." in page and "Okonkwo" not in page
+    client.force_login(UserFactory(organisation=world.secretariat.organisation, roles=[Role.SECRETARIAT]))
+    page = client.get(reverse("commission:seance", args=[seance.pk])).content.decode()
+    assert "Mise à l’abri de Blessing Okonkwo." in page
+    assert point.pk
