@@ -249,6 +249,15 @@ def dossier_submit(request, pk):
                 request,
                 _("Le dossier est déposé : le secrétariat de la commission va vérifier qu’il est complet."),
             )
+        if members_preview(demande).has_identity:
+            messages.warning(
+                request,
+                _(
+                    "Des éléments d’identité figurent dans les textes destinés à la commission : ils seront "
+                    "masqués pour les membres. À l’avenir, rédigez ces textes sans identifier la personne ni "
+                    "ses proches ; si un complément est demandé, corrigez-les à cette occasion."
+                ),
+            )
     except WorkflowError as error:
         demande = audit.get_or_404(request, _detail_queryset(request.user), pk=pk)
         return _render_detail(request, demande, resubmit_form=resubmit_form, submit_error=error.message)
