@@ -42,6 +42,7 @@ CORPUS = [
     ("Elle fêtera son anniversaire le 14 mars.", ["14 mars"], ["Elle fêtera son anniversaire le"]),
     ("Date saisie : 1995-03-14.", ["1995-03-14"], ["Date saisie"]),
     ("Elle est née en 1995 et a deux enfants.", ["1995"], ["et a deux enfants."]),
+    ("Née au Nigeria en 1995, elle est arrivée en 2019.", ["1995"], ["elle est arrivée en 2019."]),
     ("Née vers mars 1995 selon ses papiers.", ["1995"], ["selon ses papiers."]),
     # The person's address, birth place, phone.
     ("Elle habite au 12 rue des Lilas depuis mai.", ["12 rue des Lilas"], ["Elle habite au", "depuis mai."]),
@@ -74,6 +75,7 @@ CORPUS = [
         ["Église", "75011 Paris"],
         ["ancien logement"],
     ),
+    ("Elle a déménagé chez sa sœur, 69003 Lyon.", ["69003 Lyon"], ["Elle a déménagé chez sa sœur"]),
     ("L’association est située 3 place du Capitole.", ["3 place du Capitole"], ["L’association est située"]),
     ("Le numéro étranger +234 803 123 4567 est coupé.", ["803 123 4567"], ["est coupé."]),
     # What must stay untouched: dates that are not the birth date, common words, titles.
