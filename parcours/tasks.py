@@ -104,10 +104,13 @@ def daily_reminders():
 
 @shared_task
 def anonymise_ended_files():
-    """Daily: anonymise the persons whose files ended longer ago than the retention delay."""
+    """Daily: anonymise the persons whose files ended longer ago than the retention delay, then delete
+    the private files no row points to any more."""
     from parcours import privacy
 
-    return privacy.anonymise_due()
+    done = privacy.anonymise_due()
+    privacy.delete_orphan_files()
+    return done
 
 
 # Celery discovers `tasks` modules only: the export jobs live in their own module.

@@ -12,6 +12,6 @@ class SeancesConfig(AppConfig):
     verbose_name = _("Séances de la commission")
 
     def ready(self):
-        from commission.seances import auditing, todo  # noqa: F401 (todo registers its home sections)
+        from commission.seances import auditing, privacy, todo  # noqa: F401 (todo and privacy register)
 
         auditing.register()

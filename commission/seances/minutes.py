@@ -1,8 +1,14 @@
-"""The minutes (procès-verbal) of a closed session, rendered once as PDF (CRPA R133-13)."""
+"""The minutes (procès-verbal) of a closed session, rendered as PDF (CRPA R133-13).
+
+Every member of the session reads them: every free text in them (urgency reason, dissent, vote
+comments, postponement reasons) goes through the pseudonymisation's masking function, built with every
+person on the agenda. They are rendered once when the session closes, and again when a person on the
+agenda is anonymised (`rerender`), so that no stored copy keeps what the anonymisation erased."""
 
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -10,7 +16,8 @@ from commission import private_files
 from commission.pdf import html_to_pdf
 from commission.seances import counting
 from commission.seances.enums import PresenceStatus, SeanceState
-from commission.seances.models import ProcesVerbal, Seance
+from commission.seances.models import ProcesVerbal, Seance, Vote
+from parcours.pseudonymise import Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +26,21 @@ def context_for(seance):
     presences = seance.presences.select_related(
         "mandat__user", "mandat__organisation", "proxy_to__user", "substitute__user"
     ).order_by("mandat__organisation__name")
-    points = seance.points.select_related("demande__beneficiaire", "presenting_association", "avis").order_by(
-        "order"
+    points = list(
+        seance.points.select_related("demande__beneficiaire", "presenting_association", "avis")
+        .prefetch_related(Prefetch("votes", queryset=Vote.objects.exclude(comment="").order_by("pk")))
+        .order_by("order")
     )
+    redact = Redactor(*(point.demande.beneficiaire for point in points))
+    items = [
+        {
+            "point": point,
+            "dissent": redact(point.avis.dissent) if hasattr(point, "avis") else "",
+            "postponement_reason": redact(point.postponement_reason),
+            "comments": [redact(vote.comment) for vote in point.votes.all()],
+        }
+        for point in points
+    ]
     return {
         "seance": seance,
         "starts_at": timezone.localtime(seance.starts_at),
@@ -30,13 +49,32 @@ def context_for(seance):
         "represented": [p for p in presences if p.status == PresenceStatus.REPRESENTE],
         "proxies": [p for p in presences if p.status == PresenceStatus.MANDAT],
         "excused": [p for p in presences if p.status in (PresenceStatus.EXCUSE, PresenceStatus.ABSENT)],
-        "points": points,
+        "urgency_reason": redact(seance.urgency_reason),
+        "items": items,
         "generated_at": timezone.localtime(),
     }
 
 
 def render_pdf(seance) -> bytes:
     return html_to_pdf(render_to_string("commission/minutes/proces_verbal.html", context_for(seance)))
+
+
+@transaction.atomic
+def rerender(seance_id) -> int | None:
+    """Render the stored minutes again from the texts as they are now (after an anonymisation): the
+    row points to the new file, the old file goes once the transaction commits."""
+    minutes = ProcesVerbal.objects.select_for_update().filter(seance_id=seance_id).first()
+    if minutes is None:
+        return None
+    seance = Seance.objects.select_related("commission").get(pk=seance_id)
+    old_path = minutes.file_path
+    minutes.file_path, minutes.sha256 = private_files.write("minutes", render_pdf(seance), ".pdf")
+    minutes.generated_at = timezone.now()
+    minutes.save(update_fields=["file_path", "sha256", "generated_at"])
+    # The old file goes once the row points to the new one; after a rollback the new file is an orphan
+    # that the sweep of files no row points to (parcours.privacy.orphan_files) deletes.
+    transaction.on_commit(lambda: private_files.delete(old_path))
+    return minutes.pk
 
 
 def render_and_store(seance_id) -> int | None:

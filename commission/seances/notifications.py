@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commission.seances.models import Convocation
+from parcours.pseudonymise import Redactor
 
 
 def send_convocation(convocation_id) -> None:
@@ -14,12 +15,16 @@ def send_convocation(convocation_id) -> None:
         pk=convocation_id
     )
     seance = convocation.seance
-    points = seance.points.select_related("demande__beneficiaire", "presenting_association").order_by("order")
+    points = list(
+        seance.points.select_related("demande__beneficiaire", "presenting_association").order_by("order")
+    )
     context = {
         "seance": seance,
         "starts_at": timezone.localtime(seance.starts_at),
         "member": convocation.mandat.user,
         "points": points,
+        # Members read the e-mail: the urgency reason is masked like every session text.
+        "urgency_reason": Redactor(*(p.demande.beneficiaire for p in points))(seance.urgency_reason),
         "url": settings.SITE_URL.rstrip("/") + reverse("commission:seance", args=[seance.pk]),
     }
     subject = render_to_string("commission/emails/convocation_subject.txt", context).strip()

@@ -23,3 +23,9 @@ def send_convocation(convocation_id):
 def render_minutes(seance_id):
     """Render and store the minutes once (a second run finds them stored and does nothing)."""
     return minutes.render_and_store(seance_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def rerender_minutes(seance_id):
+    """Render the stored minutes again after a person on the agenda was anonymised."""
+    return minutes.rerender(seance_id)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commission import audit, private_files
 from commission.enums import MandatRole
 from commission.models import Mandat
-from commission.seances import access, workflow
+from commission.seances import access, privacy, workflow
 from commission.seances.access import seances_visible_to
 from commission.seances.enums import VoteChoice
 from commission.seances.forms import (
@@ -197,6 +197,7 @@ def seance_detail(request, pk):
             "my_convocations": mine,
             "is_secretariat": secretariat,
             "sees_identity": access.sees_identity(user, seance),
+            "redact": privacy.redactor_for(seance, user, points),
             "can_edit_agenda": secretariat and workflow.SEANCE.can(seance, "add_point"),
             "can_convene": secretariat and workflow.SEANCE.can(seance, "convene"),
             "can_take_attendance": secretariat and workflow.SEANCE.can(seance, "record_presence"),
@@ -581,6 +582,7 @@ def point_detail(request, pk, point_pk):
             "seance": seance,
             "point": point,
             "dossier": dossier_for_members(point.demande, on=timezone.localdate(seance.starts_at)),
+            "redact": privacy.redactor_for(seance, request.user, [point]),
             "sees_identity": access.sees_identity(request.user, seance),
             "is_secretariat": access.is_secretariat_of(request.user, seance),
             "sits": bool(mandats),

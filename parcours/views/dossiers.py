@@ -26,6 +26,7 @@ from parcours.access import (
     parcours_visible_to,
 )
 from parcours.models import Document, ObjectifInsertion
+from parcours.pseudonymise import members_preview
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 
@@ -96,6 +97,8 @@ def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
         ),
         "documents": _documents_with_history(demande),
         "renewable_parcours": workflow.renewable_parcours(demande) if can_change else None,
+        # Before filing, the texts as commission members will read them, masked passages shown.
+        "members_preview": members_preview(demande) if can_edit else None,
     }
     return render(request, "parcours/dossier_detail.html", context)
 
@@ -245,6 +248,15 @@ def dossier_submit(request, pk):
             messages.success(
                 request,
                 _("Le dossier est déposé : le secrétariat de la commission va vérifier qu’il est complet."),
+            )
+        if members_preview(demande).has_identity:
+            messages.warning(
+                request,
+                _(
+                    "Des éléments d’identité figurent dans les textes destinés à la commission : ils seront "
+                    "masqués pour les membres. À l’avenir, rédigez ces textes sans identifier la personne ni "
+                    "ses proches ; si un complément est demandé, corrigez-les à cette occasion."
+                ),
             )
     except WorkflowError as error:
         demande = audit.get_or_404(request, _detail_queryset(request.user), pk=pk)
