@@ -6,6 +6,8 @@ from django.urls import reverse
 OPEN_BEFORE_SECOND_FACTOR = (
     "two_factor_verify",
     "two_factor_setup",
+    "two_factor_enrol",
+    "two_factor_send_link",
     "two_factor_recovery_codes",
     "logout",
     "health",

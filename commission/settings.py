@@ -184,6 +184,8 @@ if not TWO_FACTOR_REQUIRED and not DEBUG and not env.bool("ALLOW_WITHOUT_TWO_FAC
     raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=0 needs DEBUG or ALLOW_WITHOUT_TWO_FACTOR=1.")
 OTP_TOTP_ISSUER = "Commission PSP"
 RECOVERY_CODES_COUNT = 10
+# A first authenticator is enrolled only through a one-time link e-mailed to the account; it expires.
+TWO_FACTOR_ENROLMENT_LINK_HOURS = env.int("TWO_FACTOR_ENROLMENT_LINK_HOURS", default=72)
 
 # Lockout after repeated failed logins (django-axes): an account from any address, or an address on any account.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -6,5 +6,9 @@ from auditlog.registry import auditlog
 def register():
     from commission.seances.models import Avis, Convocation, Presence, Seance, Vote
 
-    for model in (Seance, Convocation, Presence, Vote, Avis):
+    # Free text of the deliberation: the history says that it changed, not what a member wrote.
+    auditlog.register(Seance, mask_fields=["urgency_reason"])
+    auditlog.register(Vote, mask_fields=["comment"])
+    auditlog.register(Avis, mask_fields=["dissent"])
+    for model in (Convocation, Presence):
         auditlog.register(model)
