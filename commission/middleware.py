@@ -35,3 +35,16 @@ class TwoFactorRequiredMiddleware:
 
         target = "two_factor_verify" if two_factor.has_device(request.user) else "two_factor_setup"
         return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+
+
+class RoleActorMiddleware:
+    """Who is signed in, for the record of role changes (commission.roles), for this request only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from commission.roles import acting_as
+
+        with acting_as(getattr(request, "user", None)):
+            return self.get_response(request)

@@ -1,9 +1,11 @@
 """Every role given or taken away is written to RoleChange, whatever grants it (admin, command, shell).
 
-The actor is the signed-in user of the request (django-auditlog's middleware keeps it for the
-request), or nobody for a command."""
+The actor is the signed-in user of the request (set by commission.middleware.RoleActorMiddleware for
+the request's duration only), or nobody for a command."""
 
-from auditlog.context import auditlog_value
+import contextlib
+from contextvars import ContextVar
+
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_save, pre_save
 
@@ -12,12 +14,20 @@ from commission.models.roles import STAFF_FLAG, SUPERUSER_FLAG, RoleChange
 FLAGS = (STAFF_FLAG, SUPERUSER_FLAG)
 
 
-def current_actor():
+_actor = ContextVar("role_change_actor", default=None)
+
+
+@contextlib.contextmanager
+def acting_as(user):
+    token = _actor.set(user if getattr(user, "is_authenticated", False) else None)
     try:
-        actor = auditlog_value.get().get("actor")
-    except LookupError:
-        return None
-    return actor if getattr(actor, "pk", None) else None
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor():
+    return _actor.get()
 
 
 def _flags_before(sender, instance, raw=False, update_fields=None, **kwargs):

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Vide pour une commande ou une migration, sans utilisateur·rice connecté·e.",
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
                         verbose_name="par",
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 (
                     "user",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.CASCADE,
                         related_name="role_changes",
                         to=settings.AUTH_USER_MODEL,
                         verbose_name="compte concerné",

@@ -19,7 +19,9 @@ class RoleChange(models.Model):
     """One row per role given or taken away (a group, the admin's flags): who, to whom, what, when.
 
     Append-only, like the access log: the data-protection officer reads it to see who gave whom a way
-    into the persons' files. Written by signals on the user and its groups (commission.roles), so a
+    into the persons' files. On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0009), so an
+    account with a history of roles is deactivated, not deleted; elsewhere (the demo's SQLite, whose
+    reset deletes its accounts) the rows go with the account. Written by signals on the user and its groups (commission.roles), so a
     change from the admin, a command or the shell is recorded alike.
     """
 
@@ -27,7 +29,7 @@ class RoleChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("par"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="+",
         null=True,
         blank=True,
@@ -36,7 +38,7 @@ class RoleChange(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("compte concerné"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="role_changes",
     )
     role = models.CharField(_("rôle ou droit"), max_length=150)
