@@ -62,19 +62,44 @@ class CommissionAdmin(admin.ModelAdmin):
     list_select_related = ["departement"]
 
 
+class MandatAdminForm(forms.ModelForm):
+    editor = None  # the signed-in administrator, set per request by MandatAdmin.get_form
+
+    class Meta:
+        model = Mandat
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if self.editor is not None and user is not None and user.pk == self.editor.pk:
+            raise forms.ValidationError(
+                _(
+                    "Vous ne pouvez pas vous attribuer un mandat : un siège ouvre les dossiers de la "
+                    "commission. Demandez-le à un·e autre administrateur·rice."
+                )
+            )
+        return user
+
+
 @admin.register(Mandat)
 class MandatAdmin(admin.ModelAdmin):
+    form = MandatAdminForm
     list_display = ["user", "organisation", "role", "voting", "is_president", "scope", "start", "end"]
     list_filter = ["commission", "role", "scope", "voting"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation", "titulaire"]
     search_fields = ["user__last_name", "organisation__name"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"editor": request.user})
+
 
 # --- users ------------------------------------------------------------------------------------------
 
-# What opens a way into the persons' files: nobody changes these on their own account.
-ROLE_FIELDS = ("groups", "is_staff", "is_superuser")
+# What opens a way into the persons' files (the organisation sets a role's scope): nobody changes these
+# on their own account.
+ROLE_FIELDS = ("groups", "is_staff", "is_superuser", "organisation")
 
 
 class AccountPasswordResetForm(PasswordResetForm):

@@ -15,14 +15,15 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commission import two_factor
-from commission.enums import Role
-from commission.models import RoleChange, User
+from commission.enums import OrganisationKind, Role
+from commission.models import Mandat, RoleChange, User
 from commission.models.audit import AppendOnlyError
 from commission.seances.models import Vote
 from tests.factories import (
     PASSWORD,
     AvisFactory,
     BeneficiaireFactory,
+    OrganisationFactory,
     SeanceFactory,
     UserFactory,
     VoteFactory,
@@ -237,12 +238,16 @@ def test_a_new_account_gets_no_password_and_receives_both_links(
         {"groups": "secretariat"},
         {"is_superuser": False},
         {"is_staff": False},
+        {"organisation": "secretariat"},
     ],
-    ids=["own groups", "own superuser flag", "own staff flag"],
+    ids=["own groups", "own superuser flag", "own staff flag", "own organisation"],
 )
 def test_an_administrator_cannot_change_their_own_roles(client, superuser, overrides):
     if overrides.get("groups"):
         overrides = {"groups": [str(Group.objects.get(name=overrides["groups"]).pk)]}
+    if overrides.get("organisation"):
+        overrides = {"organisation": OrganisationFactory(kind=OrganisationKind.SECRETARIAT).pk}
+    organisation_before = superuser.organisation_id
     before = RoleChange.objects.count()
     response = client.post(_user_change_url(superuser), _change_data(superuser, **overrides))
     assert response.status_code == 200
@@ -250,7 +255,22 @@ def test_an_administrator_cannot_change_their_own_roles(client, superuser, overr
     superuser.refresh_from_db()
     assert superuser.is_superuser and superuser.is_staff
     assert not superuser.groups.exists()
+    assert superuser.organisation_id == organisation_before
     assert RoleChange.objects.count() == before
+
+
+def test_an_administrator_cannot_give_themselves_a_seat(rf, superuser):
+    from commission.admin import MandatAdmin
+
+    request = rf.post("/")
+    request.user = superuser
+    form_class = MandatAdmin(Mandat, admin.site).get_form(request)
+    form = form_class(data={"user": superuser.pk})
+    assert not form.is_valid()
+    assert "Vous ne pouvez pas vous attribuer un mandat" in str(form.errors["user"])
+    other = form_class(data={"user": UserFactory().pk})
+    other.is_valid()
+    assert "user" not in other.errors
 
 
 def test_an_administrator_may_still_edit_their_own_name(client, superuser):

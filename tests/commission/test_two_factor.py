@@ -201,6 +201,7 @@ def test_recovery_codes_are_stored_as_digests_only(client, two_factor):
     _password_login(client, user)
     typed = codes[3].upper().replace("-", " ")
     assert client.post(reverse("two_factor_verify"), {"token": typed}).status_code == 302
+    assert client.get(reverse("home")).status_code == 200  # the session is verified by that device
     assert RecoveryCode.objects.filter(device__user=user).count() == len(codes) - 1
 
 
