@@ -19,7 +19,7 @@ _actor = ContextVar("role_change_actor", default=None)
 
 @contextlib.contextmanager
 def acting_as(user):
-    token = _actor.set(user if getattr(user, "is_authenticated", False) else None)
+    token = _actor.set(user)  # the request's lazy user: evaluated only if a role changes
     try:
         yield
     finally:
@@ -27,7 +27,8 @@ def acting_as(user):
 
 
 def current_actor():
-    return _actor.get()
+    user = _actor.get()
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _flags_before(sender, instance, raw=False, update_fields=None, **kwargs):
