@@ -7,6 +7,7 @@ class CommissionConfig(AppConfig):
     verbose_name = _("Commission")
 
     def ready(self):
-        from commission import auditing
+        from commission import auditing, roles
 
         auditing.register()
+        roles.connect()

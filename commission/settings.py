@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "commission.middleware.TwoFactorRequiredMiddleware",
+    "commission.middleware.RoleActorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -194,6 +195,8 @@ if not TWO_FACTOR_REQUIRED and not DEBUG and not env.bool("ALLOW_WITHOUT_TWO_FAC
     raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=0 needs DEBUG or ALLOW_WITHOUT_TWO_FACTOR=1.")
 OTP_TOTP_ISSUER = "Commission PSP"
 RECOVERY_CODES_COUNT = 10
+# A first authenticator is enrolled only through a one-time link e-mailed to the account; it expires.
+TWO_FACTOR_ENROLMENT_LINK_HOURS = env.int("TWO_FACTOR_ENROLMENT_LINK_HOURS", default=72)
 
 # Lockout after failed logins (django-axes, commission/lockout.py). Two limits, so that an attacker
 # cannot lock others out and one office's typos do not lock its colleagues out:

@@ -40,11 +40,14 @@ urlpatterns = [
     path("", include("commission.seances.urls")),
     path("securite/verification/", security_views.two_factor_verify, name="two_factor_verify"),
     path("securite/activation/", security_views.two_factor_setup, name="two_factor_setup"),
+    path("securite/activation/lien/", security_views.two_factor_send_link, name="two_factor_send_link"),
+    path("securite/activation/<str:token>/", security_views.two_factor_enrol, name="two_factor_enrol"),
     path(
         "securite/codes-de-secours/",
         security_views.two_factor_recovery_codes,
         name="two_factor_recovery_codes",
     ),
     path("journal-des-acces/", audit_views.access_log, name="access_log"),
+    path("journal-des-roles/", security_views.role_changes, name="role_changes"),
     path("admin/", admin.site.urls),
 ]

@@ -94,9 +94,13 @@ MATRIX = {
     "password_reset_complete": Row(EVERYONE),
     "two_factor_verify": Row(SIGNED_IN),
     "two_factor_setup": Row(SIGNED_IN),
+    # The e-mailed enrolment link: a token of nobody's here, answered by a "link not valid" page.
+    "two_factor_enrol": Row(SIGNED_IN, kwargs=lambda side: {"token": "jeton-invalide"}, owned=False),
+    "two_factor_send_link": Row(SIGNED_IN, method="post"),
     "two_factor_recovery_codes": Row(SIGNED_IN),
     # The data-protection officer's access log: the administrator only.
     "access_log": Row(frozenset({"administrateur"})),
+    "role_changes": Row(frozenset({"administrateur"})),
     # --- persons: the association's, and the identity the prefecture needs ---------------------------
     "beneficiaires:list": Row(SIGNED_IN),  # each sees their scope, possibly empty
     "beneficiaires:create": Row(REFERENT),

@@ -1,6 +1,8 @@
 from .audit import AccessLog
 from .mandats import Mandat
 from .organisations import Agrement, Commission, Departement, Organisation
+from .roles import RoleChange
+from .second_factor import EnrolmentLink, RecoveryCode, RecoveryCodeDevice
 from .users import User
 
 __all__ = [
@@ -8,7 +10,11 @@ __all__ = [
     "Agrement",
     "Commission",
     "Departement",
+    "EnrolmentLink",
     "Mandat",
     "Organisation",
+    "RecoveryCode",
+    "RecoveryCodeDevice",
+    "RoleChange",
     "User",
 ]
