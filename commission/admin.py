@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from commission import two_factor
 from commission.audit import mask_value
 from commission.models import Agrement, Commission, Departement, Mandat, Organisation, RoleChange, User
+from commission.validators import CleanInputMixin
 
 # --- second factor: no secret, QR code or recovery code in the admin --------------------------------
 for _model in (TOTPDevice, StaticDevice):
@@ -62,7 +63,7 @@ class CommissionAdmin(admin.ModelAdmin):
     list_select_related = ["departement"]
 
 
-class MandatAdminForm(forms.ModelForm):
+class MandatAdminForm(CleanInputMixin, forms.ModelForm):
     editor = None  # the signed-in administrator, set per request by MandatAdmin.get_form
 
     class Meta:
@@ -102,7 +103,7 @@ class MandatAdmin(admin.ModelAdmin):
 ROLE_FIELDS = ("groups", "is_staff", "is_superuser", "organisation")
 
 
-class AccountPasswordResetForm(PasswordResetForm):
+class AccountPasswordResetForm(CleanInputMixin, PasswordResetForm):
     """Django's reset e-mail, to one chosen account (even one without a password yet)."""
 
     def __init__(self, user, *args, **kwargs):
@@ -124,7 +125,7 @@ def send_password_reset(request, user):
     )
 
 
-class UserAdminForm(forms.ModelForm):
+class UserAdminForm(CleanInputMixin, forms.ModelForm):
     editor = None  # the signed-in administrator, set per request by UserAdmin.get_form
 
     class Meta:
