@@ -19,8 +19,10 @@ def context_for(seance):
     presences = seance.presences.select_related(
         "mandat__user", "mandat__organisation", "proxy_to__user", "substitute__user"
     ).order_by("mandat__organisation__name")
-    points = seance.points.select_related("demande__beneficiaire", "presenting_association", "avis").order_by(
-        "order"
+    points = (
+        seance.points.select_related("demande__beneficiaire", "presenting_association", "avis")
+        .prefetch_related("interets__mandat__user", "interets__mandat__organisation")
+        .order_by("order")
     )
     return {
         "seance": seance,
