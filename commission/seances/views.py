@@ -210,7 +210,6 @@ def seance_detail(request, pk):
             "opening_refusal": workflow.opening_refusal(seance)
             if workflow.SEANCE.can(seance, "open")
             else "",
-            "chair_choices": workflow.chair_choices(seance) if opening else [],
             "default_chair": workflow.default_chair(seance) if opening else None,
             "can_convene": secretariat and workflow.SEANCE.can(seance, "convene"),
             "can_take_attendance": secretariat and workflow.SEANCE.can(seance, "record_presence"),
@@ -254,21 +253,11 @@ def seance_convene(request, pk):
 
 @require_POST
 def seance_open(request, pk):
-    """Open the session on its day; the secretariat may name who chairs among the members present in
-    person (by default the president, or the substitute sitting in their place)."""
     seance = _secretariat_seance(request, pk)
-    chair = None
-    if request.POST.get("chair"):
-        chair = next((m for m in workflow.chair_choices(seance) if str(m.pk) == request.POST["chair"]), None)
-        if chair is None:
-            messages.error(
-                request, _("Choisissez la présidence de séance parmi les membres qui siègent en personne.")
-            )
-            return redirect(_detail_url(seance))
     return _run(
         request,
         seance,
-        lambda: workflow.open_seance(seance, user=request.user, chair=chair),
+        lambda: workflow.open_seance(seance, user=request.user),
         _("La séance est ouverte : les membres présents peuvent voter."),
     )
 

@@ -414,17 +414,6 @@ def default_chair(seance) -> Mandat | None:
     return None
 
 
-def chair_choices(seance) -> list[Mandat]:
-    """The members who may chair: those who sit in person, on their own seat or as substitute."""
-    chairs = []
-    for presence in seance.presences.select_related("mandat__user", "substitute__user").order_by("pk"):
-        if presence.status in IN_PERSON:
-            chairs.append(presence.mandat)
-        elif presence.status == PresenceStatus.REPRESENTE:
-            chairs.append(presence.substitute)
-    return chairs
-
-
 def opening_refusal(seance, today=None) -> str:
     """Why the session cannot be opened today, or "": a session is held on its date."""
     today = today or timezone.localdate()
@@ -444,25 +433,22 @@ def opening_refusal(seance, today=None) -> str:
 
 
 @transaction.atomic
-def open_seance(seance, *, user, chair=None) -> Seance:
-    """Open the session on its day (CRPA R133-8: members are convened for that date), recording who
-    chairs: the president present in person, their substitute, or a member present designated by the
-    secretariat; the casting vote is the chair's (R133-11)."""
+def open_seance(seance, *, user) -> Seance:
+    """Open the session on its day (CRPA R133-8: the members are convened for that date), recording
+    who chairs: the president present in person (room or video), or the substitute who sits in their
+    place (R133-3). The casting vote is theirs (R133-11); a member holding the absent president's
+    proxy does not chair and has no casting vote."""
     seance = _locked(seance)
     if not SEANCE.can(seance, "open"):
         raise WorkflowError(SEANCE.refusal_of(seance))
     refusal = opening_refusal(seance)
     if refusal:
         raise WorkflowError(refusal)
-    if chair is None:
-        chair = default_chair(seance)
-    elif chair.pk not in {m.pk for m in chair_choices(seance)}:
-        raise WorkflowError(
-            _("La séance est présidée par un membre qui siège en personne (en salle ou en visioconférence).")
-        )
-    seance.chaired_by = chair
+    seance.chaired_by = default_chair(seance)
     reason = (
-        _("présidée par le mandat %(pk)s") % {"pk": chair.pk} if chair else _("sans présidence en personne")
+        _("présidée par le mandat %(pk)s") % {"pk": seance.chaired_by.pk}
+        if seance.chaired_by
+        else _("sans présidence en personne : pas de voix prépondérante")
     )
     return SEANCE.apply(seance, "open", user=user, reason=reason, extra_fields=["chaired_by"])
 
@@ -774,7 +760,6 @@ __all__ = [
     "can_add_points",
     "can_reconvene",
     "cancel",
-    "chair_choices",
     "chair_seat",
     "default_chair",
     "cast_vote",
