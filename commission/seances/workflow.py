@@ -585,7 +585,12 @@ def record_show_of_hands(
             % {"total": favorable + defavorable + abstentions, "seats": seats}
         )
     if point.votes.exists():
-        raise WorkflowError(_("Des membres ont déjà voté en ligne sur ce point : clôturez ce vote."))
+        raise WorkflowError(
+            _(
+                "Des membres ont déjà voté en ligne sur ce point : clôturez ce vote, en saisissant à la "
+                "clôture le décompte à main levée des sièges qui n’ont pas voté en ligne."
+            )
+        )
     counts = Tally(favorable, defavorable, abstentions)
     chair = chair_seat(point)
     if counts.favorable == counts.defavorable and chair is None and counts.expressed:
