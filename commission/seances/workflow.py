@@ -42,7 +42,7 @@ from commission.seances.models import (
     Seance,
     Vote,
 )
-from commission.seances.tasks import render_minutes, send_convocation
+from commission.seances.tasks import render_minutes, send_cancellation, send_convocation
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours.enums import DemandeKind
 from parcours.workflow import demandes as demandes_workflow
@@ -325,6 +325,9 @@ def cancel(seance, *, user, reason: str):
         demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
         SEANCE.apply(seance, "remove_point", user=user, reason=_point_reason(point, reason.strip()))
     pending.delete()
+    # The members already convened are told (by e-mail, once the cancellation is committed).
+    ids = list(seance.convocations.values_list("pk", flat=True)) if seance.is_convened else []
+    transaction.on_commit(lambda: [send_cancellation.delay(pk) for pk in ids])
     return SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
 
 

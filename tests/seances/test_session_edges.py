@@ -445,3 +445,40 @@ def test_the_sessions_history_keeps_convened_rescheduled_opened_closed(world):
     assert transitions == ["create", "add_point", "convene", "reschedule", "convene", "open", "close"]
     opening = SeanceEvenement.objects.get(seance=seance, transition="open")
     assert opening.reason == f"présidée par le mandat {world.members[0].pk}"
+
+
+def test_cancelling_a_convened_session_tells_each_member_convened(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    seance = world.seance()
+    reference = seance.points.select_related("demande__beneficiaire").get().demande.beneficiaire.reference
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        seances.cancel(seance, user=world.secretariat, reason="Préfet empêché")
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(m.user.email for m in world.members)
+    assert all("Annulation de la séance" in m.subject for m in mailoutbox)
+    assert "Motif : Préfet empêché" in mailoutbox[0].body
+    assert reference not in mailoutbox[0].body
+
+
+def test_cancelling_a_session_not_yet_convened_sends_no_mail(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    seance = world.seance(convene=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        seances.cancel(seance, user=world.secretariat, reason="Ordre du jour vide")
+    assert mailoutbox == []
+
+
+def test_the_new_convocation_of_a_rescheduled_session_names_the_date_it_replaces(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    seance = world.seance()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        seances.reschedule(
+            seance, user=world.secretariat, starts_at=_at(15), place="Préfecture", reason="Grève"
+        )
+    before = timezone.localtime(_at(10))
+    assert "La séance est reportée : cette convocation remplace celle pour le" in mailoutbox[0].body
+    assert f"{before.day} " in mailoutbox[0].body and before.strftime("%H:%M") in mailoutbox[0].body
