@@ -218,8 +218,21 @@ def seance_detail(request, pk):
             "can_reconvene": secretariat
             and workflow.can_reconvene(seance, quorum, any(row.presence for row in attendance)),
             "items_open": any(workflow.POINT.can(p, "give_opinion") for p in points),
+            "history": _history(seance) if secretariat else [],
         },
     )
+
+
+def _history(seance):
+    """The session's events for the secretariat: what, when, by whom, why (dates of a report included)."""
+    events = seance.evenements.select_related("user").order_by("at", "pk")
+    return [
+        {
+            "label": workflow.SEANCE.label(e.transition) if e.transition in workflow.SEANCE else e.transition,
+            "event": e,
+        }
+        for e in events
+    ]
 
 
 def _run(request, seance, action, success):

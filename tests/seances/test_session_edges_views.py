@@ -290,3 +290,21 @@ def test_closing_screen_when_every_seat_has_voted_still_asks_for_confirmation(cl
     asked = _text(client.post(url("point_manage", seance.pk, point.pk), {"action": "clore"}))
     assert "Tous les sièges présents ou représentés pouvant voter ont voté." in asked
     assert not Avis.objects.exists()
+
+
+# --- 7. History ----------------------------------------------------------------------------------------------
+
+
+def test_the_secretariat_reads_the_sessions_history_with_both_dates_of_a_report(client, world):
+    seance = world.seance()
+    seances.reschedule(seance, user=world.secretariat, starts_at=_at(20), place="Préfecture", reason="Grève")
+    client.force_login(world.secretariat)
+    page = " ".join(strip_tags(client.get(url("seance", seance.pk)).content.decode()).split())
+    assert "Historique de la séance" in page
+    before, after = (timezone.localtime(d).strftime("%d/%m/%Y %H:%M") for d in (_at(10), _at(20)))
+    assert (
+        f"Report à une autre date {world.secretariat.get_full_name()} Séance reportée du {before} au {after} : Grève"
+        in page
+    )
+    client.force_login(world.members[1].user)
+    assert "Historique de la séance" not in _text(client.get(url("seance", seance.pk)))
