@@ -156,6 +156,8 @@ MATRIX = {
     "commission:seance_open": Row(SECRETARIAT, kwargs=pk("seance"), method="post"),
     "commission:seance_close": Row(SECRETARIAT, kwargs=pk("seance"), method="post"),
     "commission:seance_reconvene": Row(SECRETARIAT, kwargs=pk("seance")),
+    "commission:seance_reschedule": Row(SECRETARIAT, kwargs=pk("seance")),
+    "commission:seance_cancel": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:minutes": Row(IN_SESSION, kwargs=pk("seance")),
     "commission:point": Row(IN_SESSION, kwargs=seance_point),
     "commission:point_manage": Row(SECRETARIAT, kwargs=seance_point),

@@ -44,6 +44,15 @@ def is_recused(point, mandat) -> bool:
     return mandat.organisation_id in (point.presenting_association_id, point.demande.association_id)
 
 
+def interested_ids(point) -> set[int]:
+    """The members recorded with a personal interest in the item (CRPA R133-12)."""
+    return set(point.interets.values_list("mandat_id", flat=True))
+
+
+def has_interest(point, mandat) -> bool:
+    return point.interets.filter(mandat=mandat).exists()
+
+
 def seats_cast_by(point, caster: Mandat) -> list[Mandat]:
     """The seats whose vote this member casts on the item: their own if present, the titular they
     replace as substitute, the member who gave them a proxy."""
@@ -59,15 +68,45 @@ def seats_cast_by(point, caster: Mandat) -> list[Mandat]:
 
 
 def voting_seats(point) -> list[Mandat]:
-    """Seats that can vote on the item: voting members present or represented, recused ones aside."""
+    """Seats that can vote on the item, the tally's base: voting members present or represented, the
+    presenting association and the members with a personal interest aside, whether the interest is the
+    seat's member's or the one who would cast its vote (CRPA R133-12)."""
     presences = point.seance.presences.filter(status__in=COUNTED, mandat__voting=True).select_related(
-        "mandat__organisation", "substitute", "proxy_to"
+        "mandat__organisation", "substitute__organisation", "proxy_to__organisation"
     )
+    interested = interested_ids(point)
     return [
         p.mandat
         for p in presences
-        if not is_recused(point, p.mandat) and not is_recused(point, _caster_of(p))
+        if not is_recused(point, p.mandat)
+        and not is_recused(point, _caster_of(p))
+        and p.mandat_id not in interested
+        and _caster_of(p).pk not in interested
     ]
+
+
+def seats_without_vote(point) -> list[Mandat]:
+    """Seats that may vote on the item and have not voted online."""
+    voted = set(point.votes.values_list("mandat_id", flat=True))
+    return [seat for seat in voting_seats(point) if seat.pk not in voted]
+
+
+def chair_seat(point) -> Mandat | None:
+    """The seat of the member who chairs, when they sit in person (in the room or by video) on their
+    own seat or in place of the titular they replace: the casting vote is theirs (CRPA R133-11). A
+    proxy holder for an absent president does not get it; nor does a chair who takes no part in this
+    item's vote."""
+    seance = point.seance
+    chair_id = seance.chaired_by_id
+    if chair_id is None:
+        return None
+    for presence in seance.presences.select_related("mandat"):
+        own = presence.mandat_id == chair_id and presence.status in IN_PERSON
+        replaced = presence.status == PresenceStatus.REPRESENTE and presence.substitute_id == chair_id
+        if own or replaced:
+            seats = {seat.pk for seat in voting_seats(point)}
+            return presence.mandat if presence.mandat_id in seats else None
+    return None
 
 
 def _caster_of(presence) -> Mandat:
@@ -87,6 +126,17 @@ class Tally:
     @property
     def expressed(self):
         return self.favorable + self.defavorable
+
+    @property
+    def total(self):
+        return self.favorable + self.defavorable + self.abstentions
+
+    def __add__(self, other):
+        return Tally(
+            self.favorable + other.favorable,
+            self.defavorable + other.defavorable,
+            self.abstentions + other.abstentions,
+        )
 
 
 def tally(point) -> Tally:

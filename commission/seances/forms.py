@@ -69,6 +69,78 @@ class ReconveneForm(SeanceForm):
     kind = None
 
 
+class ConfirmStepMixin:
+    """A form asked twice: its first valid submission shows what will happen, the second (with
+    `confirmed`) acts. The confirmation page sends the fields again, hidden."""
+
+    def carried_fields(self):
+        return [field for field in self if field.name != "confirmed"]
+
+    def is_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("confirmed"))
+
+
+class RescheduleForm(ConfirmStepMixin, ReconveneForm):
+    """A session not yet opened moves to a new date, place or link; the members are convened again."""
+
+    reason = forms.CharField(
+        label=_("Motif du report"),
+        help_text=_("Il figure dans l’historique de la séance, avec l’ancienne et la nouvelle date."),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez le motif du report.")},
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def workflow_kwargs(self) -> dict:
+        return {**super().workflow_kwargs(), "reason": self.cleaned_data["reason"]}
+
+
+class CancelForm(ConfirmStepMixin, CleanInputMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l’annulation"),
+        help_text=_(
+            "Il figure dans l’historique de la séance ; les dossiers inscrits reviennent à inscrire."
+        ),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indiquez le motif de l’annulation.")},
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class InterestForm(CleanInputMixin, forms.Form):
+    """The secretariat records a member's personal interest in an item."""
+
+    mandat = forms.ModelChoiceField(
+        label=_("Membre ayant un intérêt personnel à ce dossier"),
+        queryset=None,
+        empty_label=_("— Choisissez un membre —"),
+        error_messages={
+            "required": _("Choisissez le membre."),
+            "invalid_choice": _("Ce membre n’est pas convoqué à la séance."),
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mandat"].queryset = candidates
+        self.fields["mandat"].label_from_instance = lambda m: (
+            f"{m.user.get_full_name()} ({m.organisation.name})"
+        )
+
+
+class DeclareInterestForm(CleanInputMixin, forms.Form):
+    """A member declares their own personal interest in an item."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "Je déclare avoir un intérêt personnel à ce dossier : je ne prends part ni au débat ni au vote."
+        ),
+        error_messages={"required": _("Cochez la case pour confirmer votre déclaration.")},
+    )
+
+
 class AgendaAddForm(CleanInputMixin, forms.Form):
     demande = forms.ModelChoiceField(
         queryset=None,
@@ -132,8 +204,40 @@ def _dissent_field():
     )
 
 
-class CloseItemForm(CleanInputMixin, forms.Form):
+def _president_choice_field():
+    return forms.ChoiceField(
+        label=_("En cas de partage des voix, vote du président ou de la présidente de séance"),
+        choices=[
+            ("", _("Pas de partage")),
+            (VoteChoice.FAVORABLE, VoteChoice.FAVORABLE.label),
+            (VoteChoice.DEFAVORABLE, VoteChoice.DEFAVORABLE.label),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class CloseItemForm(ConfirmStepMixin, CleanInputMixin, forms.Form):
+    """Closing the vote, asked twice: first the seats that have not voted are shown, then the
+    secretariat confirms. In a room voting partly by show of hands, the hand count of the seats that
+    did not vote online completes the tally."""
+
+    hands_favorable = forms.IntegerField(label=_("Voix favorables à main levée"), min_value=0, required=False)
+    hands_defavorable = forms.IntegerField(
+        label=_("Voix défavorables à main levée"), min_value=0, required=False
+    )
+    hands_abstentions = forms.IntegerField(label=_("Abstentions à main levée"), min_value=0, required=False)
+    president_choice = _president_choice_field()
     dissent = _dissent_field()
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def hands(self):
+        data = self.cleaned_data
+        return (
+            data["hands_favorable"] or 0,
+            data["hands_defavorable"] or 0,
+            data["hands_abstentions"] or 0,
+        )
 
 
 class PostponeForm(CleanInputMixin, forms.Form):
@@ -152,14 +256,5 @@ class ShowOfHandsForm(CleanInputMixin, forms.Form):
     favorable = forms.IntegerField(label=_("Voix favorables"), min_value=0, initial=0)
     defavorable = forms.IntegerField(label=_("Voix défavorables"), min_value=0, initial=0)
     abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)
-    president_choice = forms.ChoiceField(
-        label=_("En cas de partage des voix, vote du président ou de la présidente"),
-        choices=[
-            ("", _("Pas de partage")),
-            (VoteChoice.FAVORABLE, VoteChoice.FAVORABLE.label),
-            (VoteChoice.DEFAVORABLE, VoteChoice.DEFAVORABLE.label),
-        ],
-        required=False,
-        widget=forms.RadioSelect,
-    )
+    president_choice = _president_choice_field()
     dissent = _dissent_field()

@@ -28,7 +28,11 @@ def context_for(seance):
     ).order_by("mandat__organisation__name")
     points = list(
         seance.points.select_related("demande__beneficiaire", "presenting_association", "avis")
-        .prefetch_related(Prefetch("votes", queryset=Vote.objects.exclude(comment="").order_by("pk")))
+        .prefetch_related(
+            "interets__mandat__user",
+            "interets__mandat__organisation",
+            Prefetch("votes", queryset=Vote.objects.exclude(comment="").order_by("pk")),
+        )
         .order_by("order")
     )
     redact = Redactor(*(point.demande.beneficiaire for point in points))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -42,6 +43,15 @@ class Seance(models.Model):
         related_name="reconvocations",
     )
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    # Who chairs, recorded when the session is opened: the casting vote is theirs (CRPA R133-11).
+    chaired_by = models.ForeignKey(
+        "commission.Mandat",
+        verbose_name=_("présidence de séance"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         db_table = (
@@ -235,6 +245,8 @@ class Avis(models.Model):
     abstentions = models.PositiveSmallIntegerField(_("abstentions"))
     casting_vote_used = models.BooleanField(_("voix prépondérante du président"), default=False)
     by_show_of_hands = models.BooleanField(_("vote à main levée"), default=False)
+    # A room that voted partly online: how many of the votes above were counted by show of hands.
+    hand_counted_votes = models.PositiveSmallIntegerField(_("voix comptées à main levée"), default=0)
     dissent = models.TextField(_("désaccords à consigner au procès-verbal"), blank=True)
     given_at = models.DateTimeField(_("rendu le"), default=timezone.now)
 
@@ -261,10 +273,40 @@ class ProcesVerbal(models.Model):
         return f"PV {self.seance_id}"
 
 
+class InteretPersonnel(models.Model):
+    """A member with a personal interest in one item takes no part in its deliberation nor its vote
+    (CRPA R133-12); recorded by the secretariat or declared by the member, it is listed in the minutes."""
+
+    point = models.ForeignKey(PointOrdreDuJour, on_delete=models.CASCADE, related_name="interets")
+    mandat = models.ForeignKey(
+        "commission.Mandat", verbose_name=_("membre"), on_delete=models.PROTECT, related_name="interets"
+    )
+    declared_by_member = models.BooleanField(_("déclaré par le membre"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enregistré par"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("intérêt personnel")
+        verbose_name_plural = _("intérêts personnels")
+        constraints = [models.UniqueConstraint(fields=["point", "mandat"], name="interet_unique")]
+
+    def __str__(self):
+        return f"{self.point_id}/{self.mandat_id}"
+
+
 class SeanceEvenement(TransitionLog):
     """One row per transition of a session, and per change of its agenda or attendance."""
 
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="evenements")
+    # A rescheduled session keeps both dates in its history.
+    previous_starts_at = models.DateTimeField(_("date précédente"), null=True, blank=True)
+    new_starts_at = models.DateTimeField(_("nouvelle date"), null=True, blank=True)
 
     class Meta(TransitionLog.Meta):
         verbose_name = _("évènement de la séance")

@@ -19,6 +19,17 @@ def send_convocation(convocation_id):
     notifications.send_convocation(convocation_id)
 
 
+@shared_task(
+    name="commission.seances.tasks.send_cancellation",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_cancellation(convocation_id):
+    """E-mail one convened member that the session is cancelled."""
+    notifications.send_cancellation(convocation_id)
+
+
 @shared_task(name="commission.tasks.render_minutes", acks_late=True)
 def render_minutes(seance_id):
     """Render and store the minutes once (a second run finds them stored and does nothing)."""

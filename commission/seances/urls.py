@@ -15,6 +15,8 @@ urlpatterns = [
     path("seances/<int:pk>/presences/", views.attendance, name="attendance"),
     path("seances/<int:pk>/ouvrir/", views.seance_open, name="seance_open"),
     path("seances/<int:pk>/clore/", views.seance_close, name="seance_close"),
+    path("seances/<int:pk>/reporter/", views.seance_reschedule, name="seance_reschedule"),
+    path("seances/<int:pk>/annuler/", views.seance_cancel, name="seance_cancel"),
     path("seances/<int:pk>/reconvoquer/", views.seance_reconvene, name="seance_reconvene"),
     path("seances/<int:pk>/proces-verbal/", views.minutes_download, name="minutes"),
     # The letters of the decisions taken on the session's items

@@ -25,13 +25,18 @@ from commission.enums import MandatRole
 from commission.models import Mandat
 from commission.seances import access, privacy, workflow
 from commission.seances.access import seances_visible_to
+from commission.seances.counting import Tally
 from commission.seances.enums import VoteChoice
 from commission.seances.forms import (
     AgendaAddForm,
     AttendanceRowForm,
+    CancelForm,
     CloseItemForm,
+    DeclareInterestForm,
+    InterestForm,
     PostponeForm,
     ReconveneForm,
+    RescheduleForm,
     SeanceForm,
     ShowOfHandsForm,
     VoteForm,
@@ -51,7 +56,8 @@ HTMX_STOP_POLLING = 286
 
 def _seance(request, pk):
     return get_object_or_404(
-        seances_visible_to(request.user).select_related("commission", "reconvened_from"), pk=pk
+        seances_visible_to(request.user).select_related("commission", "reconvened_from", "chaired_by__user"),
+        pk=pk,
     )
 
 
@@ -183,6 +189,7 @@ def seance_detail(request, pk):
     quorum = workflow.quorum(seance)
     minutes = ProcesVerbal.objects.filter(seance=seance).first()
     mine = [c for c in convocations if c.mandat.user_id == user.pk]
+    opening = secretariat and workflow.SEANCE.can(seance, "open")
     return render(
         request,
         "commission/seances/detail.html",
@@ -199,6 +206,12 @@ def seance_detail(request, pk):
             "sees_identity": access.sees_identity(user, seance),
             "redact": privacy.redactor_for(seance, user, points),
             "can_edit_agenda": secretariat and workflow.SEANCE.can(seance, "add_point"),
+            "can_reschedule": secretariat and workflow.SEANCE.can(seance, "reschedule"),
+            "can_cancel": secretariat and workflow.SEANCE.can(seance, "cancel"),
+            "opening_refusal": workflow.opening_refusal(seance)
+            if workflow.SEANCE.can(seance, "open")
+            else "",
+            "default_chair": workflow.default_chair(seance) if opening else None,
             "can_convene": secretariat and workflow.SEANCE.can(seance, "convene"),
             "can_take_attendance": secretariat and workflow.SEANCE.can(seance, "record_presence"),
             "can_open": secretariat and workflow.SEANCE.can(seance, "open"),
@@ -206,8 +219,21 @@ def seance_detail(request, pk):
             "can_reconvene": secretariat
             and workflow.can_reconvene(seance, quorum, any(row.presence for row in attendance)),
             "items_open": any(workflow.POINT.can(p, "give_opinion") for p in points),
+            "history": _history(seance) if secretariat else [],
         },
     )
+
+
+def _history(seance):
+    """The session's events for the secretariat: what, when, by whom, why (dates of a report included)."""
+    events = seance.evenements.select_related("user").order_by("at", "pk")
+    return [
+        {
+            "label": workflow.SEANCE.label(e.transition) if e.transition in workflow.SEANCE else e.transition,
+            "event": e,
+        }
+        for e in events
+    ]
 
 
 def _run(request, seance, action, success):
@@ -247,6 +273,87 @@ def seance_open(request, pk):
         seance,
         lambda: workflow.open_seance(seance, user=request.user),
         _("La séance est ouverte : les membres présents peuvent voter."),
+    )
+
+
+def _confirmed_action(request, seance, form, run, success, template_context):
+    """The two steps of an action that changes a session for everyone: the first valid submission
+    shows the confirmation page, the confirmed one acts (the workflow's refusal comes back on the form)."""
+    confirming = False
+    if form.is_bound and form.is_valid():
+        if form.is_confirmed():
+            try:
+                result = run(form)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, success)
+                return redirect(_detail_url(result or seance))
+        else:
+            confirming = True
+    return render(
+        request,
+        "commission/seances/change.html",
+        {"form": form, "seance": seance, "confirming": confirming, **template_context},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def seance_reschedule(request, pk):
+    """Move a session not yet opened (CRPA R133-8: the members are convened again for the new date)."""
+    seance = _secretariat_seance(request, pk)
+    start = timezone.localtime(seance.starts_at)
+    form = RescheduleForm(
+        request.POST or None,
+        initial={
+            "day": start.date(),
+            "time": start.time(),
+            "place": seance.place,
+            "video_link": seance.video_link,
+            "urgent": seance.urgent,
+            "urgency_reason": seance.urgency_reason,
+        },
+    )
+    return _confirmed_action(
+        request,
+        seance,
+        form,
+        lambda form: workflow.reschedule(seance, user=request.user, **form.workflow_kwargs()),
+        _("La séance est reportée ; les membres déjà convoqués le sont de nouveau pour la nouvelle date.")
+        if seance.is_convened
+        else _("La séance est reportée à la nouvelle date."),
+        {
+            "title": _("Reporter la séance"),
+            "rescheduling": True,
+            "new_start": form.starts_at() if form.is_bound and form.is_valid() else None,
+            "action": reverse("commission:seance_reschedule", args=[seance.pk]),
+            "submit_label": _("Vérifier le report"),
+            "confirm_label": _("Confirmer le report"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def seance_cancel(request, pk):
+    """Cancel a session not yet opened, with its reason; its items go back to the list to schedule."""
+    seance = _secretariat_seance(request, pk)
+    form = CancelForm(request.POST or None)
+    return _confirmed_action(
+        request,
+        seance,
+        form,
+        lambda form: workflow.cancel(seance, user=request.user, reason=form.cleaned_data["reason"]),
+        _("La séance est annulée ; ses dossiers reviennent dans les dossiers à inscrire."),
+        {
+            "title": _("Annuler la séance"),
+            "rescheduling": False,
+            "pending": list(
+                seance.points.to_examine().select_related("demande__beneficiaire").order_by("order")
+            ),
+            "action": reverse("commission:seance_cancel", args=[seance.pk]),
+            "submit_label": _("Vérifier l’annulation"),
+            "confirm_label": _("Confirmer l’annulation"),
+        },
     )
 
 
@@ -365,6 +472,7 @@ def agenda(request, pk):
             "points": list(points),
             "admissible": list(admissible),
             "can_edit": workflow.SEANCE.can(seance, "add_point"),
+            "can_add": workflow.can_add_points(seance),
         },
     )
 
@@ -505,6 +613,7 @@ class Seat:
 
 def _seats(point, mandats, data=None, posted_seat=None):
     voting = {m.pk for m in workflow.voting_seats(point)}
+    interested = {i.mandat_id for i in point.interets.all()}
     pairs = []
     for mandat in mandats:
         pairs += [(seat, mandat) for seat in workflow.seats_cast_by(point, mandat)]
@@ -518,6 +627,11 @@ def _seats(point, mandats, data=None, posted_seat=None):
             why_not = ""
         elif not seat.voting:
             why_not = _("Ce siège n’a pas voix délibérative.")
+        elif seat.pk in interested or caster.pk in interested:
+            why_not = _(
+                "Un intérêt personnel à ce dossier est enregistré : pas de participation au débat ni au vote "
+                "sur ce point."
+            )
         else:
             why_not = _(
                 "L’association qui présente ce dossier ne prend pas part au vote : elle donne son propre avis."
@@ -543,9 +657,26 @@ def point_detail(request, pk, point_pk):
     mandats = list(
         Mandat.objects.filter(user=request.user, commission=seance.commission).select_related("organisation")
     )
-    posted_seat = request.POST.get("siege") if request.method == "POST" else None
-    seats = _seats(point, mandats, request.POST or None, posted_seat)
-    if request.method == "POST":
+    declaring = request.method == "POST" and request.POST.get("action") == "interet"
+    declare_form = DeclareInterestForm(request.POST if declaring else None, prefix="interet")
+    if declaring and declare_form.is_valid():
+        try:
+            for mandat in _own_candidates(seance, mandats):
+                workflow.record_interest(point, mandat=mandat, user=request.user, declared_by_member=True)
+        except WorkflowError as error:
+            declare_form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre intérêt personnel à ce dossier est enregistré : vous ne prenez part ni au débat "
+                    "ni au vote sur ce point. Il figurera au procès-verbal."
+                ),
+            )
+            return redirect("commission:point", pk=seance.pk, point_pk=point.pk)
+    posted_seat = request.POST.get("siege") if request.method == "POST" and not declaring else None
+    seats = _seats(point, mandats, request.POST if posted_seat else None, posted_seat)
+    if request.method == "POST" and not declaring:
         seat = next((s for s in seats if str(s.seat.pk) == posted_seat), None)
         if seat is None:
             _refuse_unlisted_vote(request, mandats)
@@ -575,6 +706,7 @@ def point_detail(request, pk, point_pk):
                 return redirect(reverse("commission:point", args=[seance.pk, point.pk]) + "#vote")
     audit.record(request, point.demande)
     recused = any(workflow.is_recused(point, mandat) for mandat in mandats)
+    interested = point.interets.filter(mandat__in=mandats).exists()
     return render(
         request,
         "commission/seances/point.html",
@@ -588,10 +720,24 @@ def point_detail(request, pk, point_pk):
             "sits": bool(mandats),
             "seats": seats,
             "recused": recused,
+            "interested": interested,
+            "declare_form": declare_form,
+            "can_declare": bool(mandats)
+            and not interested
+            and bool(_own_candidates(seance, mandats))
+            and workflow.POINT.can(point, "record_interest")
+            and not seance.is_finished,
             "window_open": workflow.vote_window_is_open(point),
             "quorum": workflow.quorum(seance),
         },
     )
+
+
+def _own_candidates(seance, mandats):
+    if not mandats:
+        return []
+    candidates = set(workflow.interest_candidates(seance).values_list("pk", flat=True))
+    return [m for m in mandats if m.pk in candidates]
 
 
 def _refuse_unlisted_vote(request, mandats):
@@ -630,6 +776,13 @@ def _tally_context(seance, point):
     }
 
 
+def _seat_names(seats):
+    return sorted(
+        Mandat.objects.filter(pk__in=[s.pk for s in seats]).select_related("user", "organisation"),
+        key=lambda m: (m.organisation.name, m.user.last_name, m.pk),
+    )
+
+
 def _opinion_message(avis):
     return _("Le point est clos : avis %(avis)s (%(f)s pour, %(d)s contre, %(a)s abstention(s)).") % {
         "avis": _("favorable") if avis.favorable else _("défavorable"),
@@ -646,16 +799,46 @@ def point_manage(request, pk, point_pk):
     point = _point(seance, point_pk)
     action = request.POST.get("action") if request.method == "POST" else None
     close_form = CloseItemForm(request.POST if action == "clore" else None, prefix="clore")
+    interest_form = InterestForm(
+        request.POST if action == "interet" else None,
+        prefix="interet",
+        candidates=workflow.interest_candidates(seance).exclude(interets__point=point),
+    )
+    confirm_close = None
     postpone_form = PostponeForm(request.POST if action == "ajourner" else None, prefix="ajourner")
     hands_form = ShowOfHandsForm(request.POST if action == "main_levee" else None, prefix="main-levee")
     attempt = None
-    if action == "clore" and close_form.is_valid():
+    if action == "clore" and close_form.is_valid() and not close_form.is_confirmed():
+        # First step: the seats that have not voted, then the confirmation.
+        confirm_close = {
+            "missing": _seat_names(workflow.seats_without_vote(point)),
+            "hands": Tally(*close_form.hands()),
+        }
+    elif action == "clore" and close_form.is_valid():
         attempt = (
             close_form,
             lambda: workflow.close_point(
-                point, user=request.user, dissent=close_form.cleaned_data["dissent"]
+                point,
+                user=request.user,
+                dissent=close_form.cleaned_data["dissent"],
+                hands=Tally(*close_form.hands()),
+                president_choice=close_form.cleaned_data["president_choice"] or None,
+                confirmed=True,
             ),
             _opinion_message,
+        )
+    elif action == "interet" and interest_form.is_valid():
+        attempt = (
+            interest_form,
+            lambda: workflow.record_interest(
+                point, mandat=interest_form.cleaned_data["mandat"], user=request.user
+            ),
+            lambda interest: (
+                _(
+                    "L’intérêt personnel de %(name)s est enregistré : ce membre ne prend pas part au vote sur ce point."
+                )
+                % {"name": interest.mandat.user.get_full_name()}
+            ),
         )
     elif action == "ajourner" and postpone_form.is_valid():
         attempt = (
@@ -701,6 +884,11 @@ def point_manage(request, pk, point_pk):
             "close_form": close_form,
             "postpone_form": postpone_form,
             "hands_form": hands_form,
+            "interest_form": interest_form,
+            "confirm_close": confirm_close,
+            "interests": list(point.interets.select_related("mandat__user", "mandat__organisation")),
+            "can_record_interest": workflow.POINT.can(point, "record_interest") and not seance.is_finished,
+            "chair": seance.chaired_by,
             "next_point": seance.points.to_examine().filter(order__gt=point.order).order_by("order").first(),
         },
     )

@@ -5,32 +5,44 @@ way of CASF R121-12-6): convocation with the agenda at least 5 days before the m
 urgency; substitutes and proxies (one proxy per holder); quorum when at least half of the members
 entitled to sit are present (video counts), represented or have given a proxy, waived after a new
 convocation on the same agenda; opinions by majority of the votes of the members present or
-represented, the president's casting vote deciding a tie. Our stricter choice on conflicts of
-interest: the association that presents a dossier does not vote on it.
+represented, the casting vote of the president who chairs in person deciding a tie; a member with a
+personal interest in a matter takes no part in it (R133-12). Our stricter choice on conflicts of
+interest: the association that presents a dossier does not vote on it. A session is held on its date:
+opened that day only, otherwise rescheduled (and convened again) or cancelled.
 """
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commission.enums import MandatRole, SeanceKind
 from commission.models import Mandat
 from commission.seances.counting import (
-    COUNTED,
     IN_PERSON,
     Quorum,
     Tally,
+    chair_seat,
+    has_interest,
     is_recused,
     outcome,
     quorum,
     seats_cast_by,
+    seats_without_vote,
     tally,
     voting_seats,
 )
 from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
-from commission.seances.models import Avis, Convocation, PointOrdreDuJour, Presence, Seance, Vote
-from commission.seances.tasks import render_minutes, send_convocation
+from commission.seances.models import (
+    Avis,
+    Convocation,
+    InteretPersonnel,
+    PointOrdreDuJour,
+    Presence,
+    Seance,
+    Vote,
+)
+from commission.seances.tasks import render_minutes, send_cancellation, send_convocation
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours.enums import DemandeKind
 from parcours.workflow import demandes as demandes_workflow
@@ -38,8 +50,9 @@ from parcours.workflow import demandes as demandes_workflow
 CONVOCATION_NOTICE_DAYS = 5
 
 S = SeanceState
-# A session: prepared (its agenda set), convened (5 days' notice, or urgency), opened on the day, closed
-# with its minutes; cancelled before it is held; ended without quorum when it is reconvened (CRPA R133-10).
+# A session: prepared (its agenda set), convened (5 days' notice, or urgency), opened on its day, closed
+# with its minutes; rescheduled (convened again) or cancelled before it is held; ended without quorum
+# when it is reconvened (CRPA R133-10).
 # Acts that change no state (the agenda, the attendance) are recorded in the same history.
 SEANCE = Machine(
     field="state",
@@ -53,6 +66,7 @@ SEANCE = Machine(
             "remove_point", (S.PREPAREE, S.CONVOQUEE), UNCHANGED, _("Dossier retiré de l’ordre du jour")
         ),
         Transition("convene", (S.PREPAREE, S.CONVOQUEE), S.CONVOQUEE, _("Convocation")),
+        Transition("reschedule", (S.PREPAREE, S.CONVOQUEE), UNCHANGED, _("Report à une autre date")),
         Transition("record_presence", (S.CONVOQUEE, S.OUVERTE), UNCHANGED, _("Présence relevée")),
         Transition("open", (S.CONVOQUEE,), S.OUVERTE, _("Ouverture")),
         Transition("close", (S.OUVERTE,), S.CLOSE, _("Clôture")),
@@ -76,6 +90,7 @@ POINT = Machine(
     transitions=[
         Transition("add", (), P.A_EXAMINER, _("Inscription")),
         Transition("change_vote", (P.A_EXAMINER,), UNCHANGED, _("Vote modifié")),
+        Transition("record_interest", (P.A_EXAMINER,), UNCHANGED, _("Intérêt personnel d’un membre")),
         Transition("give_opinion", (P.A_EXAMINER,), P.CLOS, _("Avis rendu")),
         Transition("postpone", (P.A_EXAMINER,), P.AJOURNE, _("Ajournement")),
     ],
@@ -106,12 +121,7 @@ def create_seance(
     reconvened_from=None,
     user=None,
 ) -> Seance:
-    if starts_at <= timezone.now():
-        raise WorkflowError(_("La séance doit avoir lieu dans le futur."))
-    if not place.strip() and not video_link.strip():
-        raise WorkflowError(_("Indiquez un lieu ou un lien de visioconférence."))
-    if urgent and not urgency_reason.strip():
-        raise WorkflowError(_("Indiquez le motif de l’urgence : il figurera au procès-verbal."))
+    _check_schedule(starts_at, place, video_link, urgent, urgency_reason)
     seance = Seance(
         commission=commission,
         kind=kind,
@@ -126,13 +136,41 @@ def create_seance(
     return SEANCE.apply(seance, "create", user=user)
 
 
+def _check_schedule(starts_at, place, video_link, urgent, urgency_reason):
+    if starts_at <= timezone.now():
+        raise WorkflowError(_("La séance doit avoir lieu dans le futur."))
+    if not place.strip() and not video_link.strip():
+        raise WorkflowError(_("Indiquez un lieu ou un lien de visioconférence."))
+    if urgent and not urgency_reason.strip():
+        raise WorkflowError(_("Indiquez le motif de l’urgence : il figurera au procès-verbal."))
+
+
+def can_add_points(seance) -> bool:
+    """The agenda takes new items until the session is opened, except after a lack of quorum: the new
+    convocation is on the same agenda (CRPA R133-10)."""
+    return SEANCE.can(seance, "add_point") and seance.reconvened_from_id is None
+
+
 @transaction.atomic
 def add_point(seance, *, demande, user) -> PointOrdreDuJour:
     """Put an admissible application on the agenda; the association that accompanies it presents it.
-    A proposal to end a pathway early is examined as such; any other application is examined."""
+    A proposal to end a pathway early is examined as such; any other application is examined.
+    A session reconvened without quorum keeps the agenda of the first one: nothing is added (R133-10)."""
     seance = _locked(seance)
     if not SEANCE.can(seance, "add_point"):
         raise WorkflowError(_("L’ordre du jour d’une séance ouverte ou close ne change plus."))
+    if seance.reconvened_from_id is not None:
+        raise WorkflowError(
+            _(
+                "Cette séance est une nouvelle convocation après un défaut de quorum : elle délibère sur le "
+                "même ordre du jour, sans dossier nouveau (CRPA R133-10). Inscrivez ce dossier à une autre "
+                "séance."
+            )
+        )
+    return _add_point(seance, demande=demande, user=user)
+
+
+def _add_point(seance, *, demande, user) -> PointOrdreDuJour:
     if seance.kind != SeanceKind.INDIVIDUELLE:
         raise WorkflowError(_("Une séance de politique départementale n’examine pas de dossier individuel."))
     if demande.commission_id != seance.commission_id:
@@ -203,6 +241,12 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
     if not SEANCE.can(seance, "convene"):
         raise WorkflowError(SEANCE.refusal_of(seance))
     now = now or timezone.now()
+    if seance.starts_at <= now:
+        raise WorkflowError(
+            _(
+                "La date de la séance est passée : reportez-la à une nouvelle date, puis convoquez les membres."
+            )
+        )
     if notice_days(seance, now) < CONVOCATION_NOTICE_DAYS and not seance.urgent:
         raise WorkflowError(
             _(
@@ -233,7 +277,43 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
 
 
 @transaction.atomic
+def reschedule(
+    seance, *, user, starts_at, place="", video_link="", urgent=False, urgency_reason="", reason=""
+) -> Seance:
+    """Move a session not yet opened to a new date, place or link. A convened session is convened again
+    at once, and the notice rule applies again: five days before the new date, unless urgency is
+    declared with its reason (CRPA R133-8). The history keeps both dates."""
+    seance = _locked(seance)
+    if not SEANCE.can(seance, "reschedule"):
+        raise WorkflowError(_("Seule une séance qui n’est pas encore ouverte peut être reportée."))
+    if not reason.strip():
+        raise WorkflowError(_("Indiquez le motif du report : il figure dans l’historique de la séance."))
+    _check_schedule(starts_at, place, video_link, urgent, urgency_reason)
+    previous = seance.starts_at
+    seance.starts_at, seance.place, seance.video_link = starts_at, place, video_link
+    seance.urgent, seance.urgency_reason = urgent, urgency_reason.strip() if urgent else ""
+    label = _("Séance reportée du %(before)s au %(after)s : %(reason)s") % {
+        "before": timezone.localtime(previous).strftime("%d/%m/%Y %H:%M"),
+        "after": timezone.localtime(starts_at).strftime("%d/%m/%Y %H:%M"),
+        "reason": reason.strip(),
+    }
+    SEANCE.apply(
+        seance,
+        "reschedule",
+        user=user,
+        reason=label,
+        extra_fields=["starts_at", "place", "video_link", "urgent", "urgency_reason"],
+        previous_starts_at=previous,
+        new_starts_at=starts_at,
+    )
+    if seance.state == SeanceState.CONVOQUEE:
+        convene(seance, user=user)
+    return seance
+
+
+@transaction.atomic
 def cancel(seance, *, user, reason: str):
+    """Cancel a session not yet held, with its reason; its items go back to the admissible list."""
     seance = _locked(seance)
     if not SEANCE.can(seance, "cancel"):
         raise WorkflowError(SEANCE.refusal_of(seance))
@@ -243,7 +323,11 @@ def cancel(seance, *, user, reason: str):
     pending = seance.points.filter(state=PointState.A_EXAMINER).select_related("demande")
     for point in pending:
         demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
+        SEANCE.apply(seance, "remove_point", user=user, reason=_point_reason(point, reason.strip()))
     pending.delete()
+    # The members already convened are told (by e-mail, once the cancellation is committed).
+    ids = list(seance.convocations.values_list("pk", flat=True)) if seance.is_convened else []
+    transaction.on_commit(lambda: [send_cancellation.delay(pk) for pk in ids])
     return SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
 
 
@@ -253,8 +337,16 @@ def cancel(seance, *, user, reason: str):
 @transaction.atomic
 def record_presence(seance, *, mandat, status, proxy_to=None, substitute=None, user=None) -> Presence:
     """Attendance of a titular member: present (room or video), represented by their substitute, proxy
-    given to another member (one proxy per holder, CRPA R133-7), excused or absent."""
+    given to another member (one proxy per holder, CRPA R133-7), excused or absent. A member replaced
+    by their substitute gives no proxy (R133-7: only a member who is not replaced may give one)."""
     seance = _locked(seance)
+    if substitute is not None and proxy_to is not None:
+        raise WorkflowError(
+            _(
+                "Un membre remplacé par son suppléant ne donne pas de mandat (CRPA R133-7) : indiquez soit "
+                "le suppléant qui siège, soit le membre qui reçoit le mandat, pas les deux."
+            )
+        )
     if not SEANCE.can(seance, "record_presence"):
         raise WorkflowError(_("La présence se relève pour une séance convoquée ou ouverte."))
     if mandat.role != MandatRole.TITULAIRE or not seance.convocations.filter(mandat=mandat).exists():
@@ -311,10 +403,57 @@ def _check_proxy(seance, giver, holder):
         raise WorkflowError(_("Ce membre détient déjà un mandat : nul ne peut en détenir plus d’un."))
 
 
+def default_chair(seance) -> Mandat | None:
+    """The president if present in person (room or video), or the substitute who sits in their place."""
+    presence = (
+        seance.presences.filter(mandat__is_president=True).select_related("mandat", "substitute").first()
+    )
+    if presence is None:
+        return None
+    if presence.status in IN_PERSON:
+        return presence.mandat
+    if presence.status == PresenceStatus.REPRESENTE:
+        return presence.substitute
+    return None
+
+
+def opening_refusal(seance, today=None) -> str:
+    """Why the session cannot be opened today, or "": a session is held on its date."""
+    today = today or timezone.localdate()
+    day = timezone.localdate(seance.starts_at)
+    if today < day:
+        return _(
+            "La séance est fixée au %(date)s : elle ne peut être ouverte que ce jour-là. Pour la tenir "
+            "plus tôt, reportez-la (la convocation repart ; déclarez l’urgence si le délai de 5 jours ne "
+            "peut pas être tenu)."
+        ) % {"date": day.strftime("%d/%m/%Y")}
+    if today > day:
+        return _(
+            "La séance était fixée au %(date)s, date passée : elle ne peut plus être ouverte. Reportez-la "
+            "à une nouvelle date (les membres sont convoqués de nouveau) ou annulez-la."
+        ) % {"date": day.strftime("%d/%m/%Y")}
+    return ""
+
+
 @transaction.atomic
 def open_seance(seance, *, user) -> Seance:
+    """Open the session on its day (CRPA R133-8: the members are convened for that date), recording
+    who chairs: the president present in person (room or video), or the substitute who sits in their
+    place (R133-3). The casting vote is theirs (R133-11); a member holding the absent president's
+    proxy does not chair and has no casting vote."""
     seance = _locked(seance)
-    return SEANCE.apply(seance, "open", user=user)
+    if not SEANCE.can(seance, "open"):
+        raise WorkflowError(SEANCE.refusal_of(seance))
+    refusal = opening_refusal(seance)
+    if refusal:
+        raise WorkflowError(refusal)
+    seance.chaired_by = default_chair(seance)
+    reason = (
+        _("présidée par le mandat %(pk)s") % {"pk": seance.chaired_by.pk}
+        if seance.chaired_by
+        else _("sans présidence en personne : pas de voix prépondérante")
+    )
+    return SEANCE.apply(seance, "open", user=user, reason=reason, extra_fields=["chaired_by"])
 
 
 # --- Votes -----------------------------------------------------------------------------------------
@@ -354,6 +493,13 @@ def cast_vote(point, *, caster: Mandat, seat: Mandat, choice: str, comment: str 
         raise WorkflowError(
             _("L’association qui présente ce dossier ne prend pas part au vote : elle donne son propre avis.")
         )
+    if has_interest(point, seat) or has_interest(point, caster):
+        raise WorkflowError(
+            _(
+                "Un intérêt personnel à ce dossier est enregistré : ce membre ne prend part ni à la "
+                "délibération ni au vote sur ce point (CRPA R133-12)."
+            )
+        )
     previous = Vote.objects.filter(point=point, mandat=seat).values_list("choice", flat=True).first()
     vote, _created = Vote.objects.update_or_create(
         point=point,
@@ -365,20 +511,62 @@ def cast_vote(point, *, caster: Mandat, seat: Mandat, choice: str, comment: str 
     return vote
 
 
-def _president_seat(point):
-    return point.seance.presences.filter(mandat__is_president=True, status__in=COUNTED).first()
+_NO_CHAIR_ON_TIE = _(
+    "Partage des voix et personne ne préside la séance en personne : il n’y a pas de voix prépondérante "
+    "(la personne qui détient le mandat du président ne l’exerce pas). Ajournez le point."
+)
 
 
 @transaction.atomic
-def close_point(point, *, user, dissent: str = "") -> Avis:
-    """Close the vote: the opinion follows the majority, recorded on the application (CASF L121-9)."""
+def close_point(
+    point, *, user, dissent: str = "", hands: Tally | None = None, president_choice=None, confirmed=False
+) -> Avis:
+    """Close the vote: the opinion follows the majority of the votes of the members present or
+    represented (CRPA R133-11), recorded on the application (CASF L121-9).
+
+    `hands`: in a room that votes partly online, the show of hands of the seats that did not vote
+    online completes the count; it cannot exceed those seats. Seats left without a vote need
+    `confirmed` (the screen lists them first). On a tie, the vote of the member who chairs in person
+    decides: their online vote, or `president_choice` when they voted by show of hands."""
     point = PointOrdreDuJour.objects.select_for_update().select_related("seance", "demande").get(pk=point.pk)
     _check_can_deliberate(point)
-    counts = tally(point)
-    president = _president_seat(point)
-    president_vote = point.votes.filter(mandat=president.mandat).first() if president else None
-    favorable, casting = outcome(counts, president_vote.choice if president_vote else None)
-    return _give_opinion(point, user, counts, favorable, casting, by_show_of_hands=False, dissent=dissent)
+    hands = hands or Tally(0, 0, 0)
+    if min(hands.favorable, hands.defavorable, hands.abstentions) < 0:
+        raise WorkflowError(_("Les nombres de voix ne peuvent pas être négatifs."))
+    missing = seats_without_vote(point)
+    if hands.total > len(missing):
+        raise WorkflowError(
+            _(
+                "%(total)s voix à main levée saisies, mais %(missing)s siège(s) présent(s) ou représenté(s) "
+                "seulement n’ont pas voté en ligne : corrigez le décompte."
+            )
+            % {"total": hands.total, "missing": len(missing)}
+        )
+    if hands.total < len(missing) and not confirmed:
+        raise WorkflowError(
+            _("%(count)s siège(s) pouvant voter n’ont pas voté : confirmez la clôture du vote.")
+            % {"count": len(missing) - hands.total},
+            details={"missing": missing},
+        )
+    counts = tally(point) + hands
+    chair = chair_seat(point)
+    chair_choice = None
+    if chair is not None:
+        chair_vote = point.votes.filter(mandat=chair).first()
+        chair_choice = chair_vote.choice if chair_vote else president_choice
+    if counts.expressed and counts.favorable == counts.defavorable and chair is None:
+        raise WorkflowError(_NO_CHAIR_ON_TIE)
+    favorable, casting = outcome(counts, chair_choice)
+    return _give_opinion(
+        point,
+        user,
+        counts,
+        favorable,
+        casting,
+        by_show_of_hands=False,
+        dissent=dissent,
+        hand_counted=hands.total,
+    )
 
 
 @transaction.atomic
@@ -400,15 +588,30 @@ def record_show_of_hands(
             % {"total": favorable + defavorable + abstentions, "seats": seats}
         )
     if point.votes.exists():
-        raise WorkflowError(_("Des membres ont déjà voté en ligne sur ce point : clôturez ce vote."))
+        raise WorkflowError(
+            _(
+                "Des membres ont déjà voté en ligne sur ce point : clôturez ce vote, en saisissant à la "
+                "clôture le décompte à main levée des sièges qui n’ont pas voté en ligne."
+            )
+        )
     counts = Tally(favorable, defavorable, abstentions)
-    if counts.favorable == counts.defavorable and _president_seat(point) is None and counts.expressed:
-        raise WorkflowError(_("Partage des voix et le président n’est pas présent : ajournez le point."))
+    chair = chair_seat(point)
+    if counts.favorable == counts.defavorable and chair is None and counts.expressed:
+        raise WorkflowError(_NO_CHAIR_ON_TIE)
     result, casting = outcome(counts, president_choice)
-    return _give_opinion(point, user, counts, result, casting, by_show_of_hands=True, dissent=dissent)
+    return _give_opinion(
+        point,
+        user,
+        counts,
+        result,
+        casting,
+        by_show_of_hands=True,
+        dissent=dissent,
+        hand_counted=counts.total,
+    )
 
 
-def _give_opinion(point, user, counts, favorable, casting, *, by_show_of_hands, dissent):
+def _give_opinion(point, user, counts, favorable, casting, *, by_show_of_hands, dissent, hand_counted=0):
     avis = Avis.objects.create(
         point=point,
         favorable=favorable,
@@ -417,13 +620,14 @@ def _give_opinion(point, user, counts, favorable, casting, *, by_show_of_hands, 
         abstentions=counts.abstentions,
         casting_vote_used=casting,
         by_show_of_hands=by_show_of_hands,
+        hand_counted_votes=hand_counted,
         dissent=dissent.strip(),
     )
     POINT.apply(point, "give_opinion", user=user, reason="favorable" if favorable else "defavorable")
     demandes_workflow.record_avis(
         point.demande,
         favorable=favorable,
-        on=timezone.localdate(point.seance.starts_at),
+        on=timezone.localdate(),  # the day the opinion is given
         user=user,
         reason=f"seance {point.seance_id} point {point.order}",
     )
@@ -487,7 +691,7 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
         seance.points.filter(state=PointState.A_EXAMINER).select_related("demande").order_by("order")
     ):
         postpone_point(point, user=user, reason=reason)
-        add_point(new, demande=point.demande, user=user)
+        _add_point(_locked(new), demande=point.demande, user=user)
     if seance.state == SeanceState.OUVERTE:
         # The minutes record who was there and that the quorum was not reached (CRPA R133-13).
         seance.closed_at = timezone.now()
@@ -503,6 +707,46 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
 def can_reconvene(seance, quorum_now, attendance_recorded) -> bool:
     """Offered once attendance shows the quorum is not reached (CRPA R133-10)."""
     return SEANCE.can(seance, "reconvene") and attendance_recorded and not quorum_now.reached
+
+
+# --- Personal interest -----------------------------------------------------------------------------
+
+
+def interest_candidates(seance):
+    """The members who may be recorded with a personal interest: those convened, or, before the
+    convocation, those who would be."""
+    if seance.convocations.exists():
+        return Mandat.objects.filter(convocations__seance=seance).select_related("user", "organisation")
+    return members_to_convene(seance)
+
+
+@transaction.atomic
+def record_interest(point, *, mandat, user, declared_by_member=False) -> InteretPersonnel:
+    """A member with a personal interest in the matter takes no part in its deliberation nor its
+    vote (CRPA R133-12): recorded by the secretariat, or declared by the member on the item's page.
+    A vote they already cast on the item, for their seat or for another, is withdrawn."""
+    point = PointOrdreDuJour.objects.select_for_update().select_related("seance").get(pk=point.pk)
+    if not POINT.can(point, "record_interest") or point.seance.is_finished:
+        raise WorkflowError(_("Ce point est réglé : l’intérêt personnel ne s’enregistre plus."))
+    if declared_by_member and mandat.user_id != user.pk:
+        raise WorkflowError(_("Un membre ne déclare un intérêt personnel que pour lui-même."))
+    if not interest_candidates(point.seance).filter(pk=mandat.pk).exists():
+        raise WorkflowError(_("Ce membre n’est pas convoqué à la séance."))
+    if point.interets.filter(mandat=mandat).exists():
+        raise WorkflowError(_("Cet intérêt personnel est déjà enregistré pour ce point."))
+    interest = InteretPersonnel.objects.create(
+        point=point, mandat=mandat, declared_by_member=declared_by_member, recorded_by=user
+    )
+    withdrawn, _deleted = (
+        Vote.objects.filter(point=point).filter(Q(mandat=mandat) | Q(cast_by=mandat)).delete()
+    )
+    reason = _("mandat %(pk)s") % {"pk": mandat.pk}
+    if declared_by_member:
+        reason += _(" (déclaré par le membre)")
+    if withdrawn:
+        reason += _(" ; %(count)s vote(s) retiré(s)") % {"count": withdrawn}
+    POINT.apply(point, "record_interest", user=user, reason=reason)
+    return interest
 
 
 def vote_window_is_open(point) -> bool:
@@ -521,8 +765,11 @@ __all__ = [
     "WorkflowError",
     "add_point",
     "allowed_transitions",
+    "can_add_points",
     "can_reconvene",
     "cancel",
+    "chair_seat",
+    "default_chair",
     "cast_vote",
     "close_point",
     "close_seance",
@@ -531,16 +778,21 @@ __all__ = [
     "members_to_convene",
     "open_seance",
     "outcome",
+    "interest_candidates",
+    "opening_refusal",
     "point_kind_for",
     "postpone_point",
     "quorum",
     "reconvene",
+    "record_interest",
     "record_presence",
     "record_show_of_hands",
     "recording_order",
     "is_recused",
     "remove_point",
+    "reschedule",
     "seats_cast_by",
+    "seats_without_vote",
     "tally",
     "voting_seats",
 ]

@@ -52,14 +52,15 @@ def _convened_session():
         submitted_at=timezone.now(),
         admissible_at=timezone.now(),
     )
-    # Six days ahead: the 5-day notice holds; open_seance has no date guard, so it opens today.
+    # Held later today, convened ten days ago with due notice: a session opens on its day only.
+    end_of_day = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(23, 59)))
     seance = seances.create_seance(
         commission=commission,
-        starts_at=timezone.now() + datetime.timedelta(days=6),
+        starts_at=min(timezone.now() + datetime.timedelta(hours=1), end_of_day),
         place="Préfecture, salle 2",
     )
     point = seances.add_point(seance, demande=demande, user=secretariat)
-    seances.convene(seance, user=secretariat)
+    seances.convene(seance, user=secretariat, now=timezone.now() - datetime.timedelta(days=10))
     return secretariat, members, seance, point
 
 
@@ -131,6 +132,9 @@ def test_session_attendance_live_tally_closing_and_minutes(page, browser, live_s
 
     # The secretariat closes the item, then the session, and downloads the minutes.
     page.get_by_role("button", name="Clore le vote").click()
+    # The president has not voted: the page names the seat and asks for confirmation.
+    expect(page.get_by_text(members[0].user.get_full_name(), exact=False).first).to_be_visible()
+    page.get_by_role("button", name="Confirmer la clôture et rendre l’avis").click()
     expect(
         page.get_by_text("Le point est clos : avis favorable (2 pour, 0 contre, 0 abstention(s)).")
     ).to_be_visible()

@@ -52,7 +52,9 @@ def _session_about(django_capture_on_commit_callbacks):
         choice=VoteChoice.FAVORABLE,
         comment="Okonkwo progresse.",
     )
-    seances.close_point(first, user=world.secretariat, dissent="Blessing n’a pas tenu l’axe santé.")
+    seances.close_point(
+        first, user=world.secretariat, dissent="Blessing n’a pas tenu l’axe santé.", confirmed=True
+    )
     seances.postpone_point(
         second, user=world.secretariat, reason="Titre d’Okonkwo et du second dossier à voir."
     )

@@ -36,7 +36,10 @@ def _closed_session_naming_the_person(django_capture_on_commit_callbacks):
     )
     seances.cast_vote(first, caster=m[1], seat=m[1], choice=VoteChoice.FAVORABLE)
     seances.close_point(
-        first, user=world.secretariat, dissent="Désaccord : Blessing Okonkwo vit au 12 rue des Lilas."
+        first,
+        user=world.secretariat,
+        dissent="Désaccord : Blessing Okonkwo vit au 12 rue des Lilas.",
+        confirmed=True,
     )
     seances.postpone_point(second, user=world.secretariat, reason="Attendre le titre d’Efua ADJOA.")
     with django_capture_on_commit_callbacks(execute=True):

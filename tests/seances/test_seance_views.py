@@ -25,6 +25,19 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def later_today():
+    """A time later today: a session held today (it can be opened now)."""
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(23, 59, 59))
+    )
+    return min(timezone.now() + datetime.timedelta(hours=1), end_of_day)
+
+
+def convened_long_ago():
+    """When the convocation of a session held today went out, with due notice."""
+    return timezone.now() - datetime.timedelta(days=10)
+
+
 def _at(days, hour=14):
     return timezone.make_aware(
         datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=days), datetime.time(hour))
@@ -55,18 +68,20 @@ class World:
             **kwargs,
         )
 
-    def seance(self, points=1, days=10, convene=True):
-        seance = seances.create_seance(commission=self.commission, starts_at=_at(days), place="Préfecture")
+    def seance(self, points=1, days=10, convene=True, today=False):
+        """A session in `days` days, or held `today` (convened ten days ago, so it can be opened now)."""
+        starts_at = later_today() if today else _at(days)
+        seance = seances.create_seance(commission=self.commission, starts_at=starts_at, place="Préfecture")
         for _ in range(points):
             seances.add_point(seance, demande=self.admissible(), user=self.secretariat)
         if convene:
-            seances.convene(seance, user=self.secretariat)
+            seances.convene(seance, user=self.secretariat, now=convened_long_ago() if today else None)
         seance.refresh_from_db()
         return seance
 
     def opened(self, present=None, points=1):
-        """A convened session opened with the first `present` members present (all by default)."""
-        seance = self.seance(points=points)
+        """A session held today, opened with the first `present` members present (all by default)."""
+        seance = self.seance(points=points, today=True)
         present = len(self.members) if present is None else present
         for index, mandat in enumerate(self.members):
             status = PresenceStatus.PRESENT if index < present else PresenceStatus.EXCUSE
@@ -491,7 +506,7 @@ def test_member_of_the_presenting_association_is_told_they_do_not_vote(client, w
 
 def test_proxy_holder_votes_for_themself_and_for_the_member_who_gave_the_proxy(client, world):
     m = world.members
-    seance = world.seance()
+    seance = world.seance(today=True)
     seances.record_presence(seance, mandat=m[0], status=PresenceStatus.PRESENT)
     seances.record_presence(seance, mandat=m[1], status=PresenceStatus.MANDAT, proxy_to=m[0])
     seances.record_presence(seance, mandat=m[2], status=PresenceStatus.PRESENT)
@@ -509,7 +524,7 @@ def test_proxy_holder_votes_for_themself_and_for_the_member_who_gave_the_proxy(c
 def test_substitute_votes_for_the_titular_they_replace(client, world):
     m = world.members
     substitute = MandatFactory(commission=world.commission, suppleant=True, titulaire=m[1])
-    seance = world.seance()
+    seance = world.seance(today=True)
     seances.record_presence(seance, mandat=m[0], status=PresenceStatus.PRESENT)
     seances.record_presence(seance, mandat=m[1], status=PresenceStatus.REPRESENTE, substitute=substitute)
     seances.record_presence(seance, mandat=m[2], status=PresenceStatus.PRESENT)
@@ -561,7 +576,7 @@ def test_tally_fragment_counts_votes_and_stops_polling_once_the_item_is_closed(c
     assert "Favorable : 1" in text and "Défavorable : 1" in text and "Abstention : 0" in text
     assert "<html" not in fragment.content.decode()
     seances.cast_vote(point, caster=m[0], seat=m[0], choice=VoteChoice.FAVORABLE)
-    seances.close_point(point, user=world.secretariat)
+    seances.close_point(point, user=world.secretariat, confirmed=True)
     fragment = client.get(url("point_tally", seance.pk, point.pk), HTTP_HX_REQUEST="true")
     assert fragment.status_code == 286
     assert "Avis favorable rendu." in _text(fragment)
@@ -574,10 +589,13 @@ def test_closing_an_item_gives_the_majority_opinion(client, world):
     for mandat, choice in [(m[0], "favorable"), (m[1], "favorable"), (m[2], "defavorable")]:
         seances.cast_vote(point, caster=mandat, seat=mandat, choice=choice)
     client.force_login(world.secretariat)
+    posted = {"action": "clore", "clore-dissent": "M. X demande que son désaccord soit consigné."}
+    asked = client.post(url("point_manage", seance.pk, point.pk), posted)
+    assert "Confirmez-vous la clôture du vote ?" in _text(asked)
+    assert f"{m[3].user.get_full_name()} ({m[3].organisation.name})" in _text(asked)
+    assert not Avis.objects.exists()
     response = client.post(
-        url("point_manage", seance.pk, point.pk),
-        {"action": "clore", "clore-dissent": "M. X demande que son désaccord soit consigné."},
-        follow=True,
+        url("point_manage", seance.pk, point.pk), {**posted, "clore-confirmed": "1"}, follow=True
     )
     assert "Le point est clos : avis favorable (2 pour, 1 contre, 0 abstention(s))." in _text(response)
     avis = Avis.objects.get(point=point)
@@ -594,7 +612,8 @@ def test_a_tie_without_the_presidents_vote_cannot_be_closed_and_the_dissent_type
     seances.cast_vote(point, caster=m[2], seat=m[2], choice=VoteChoice.DEFAVORABLE)
     client.force_login(world.secretariat)
     response = client.post(
-        url("point_manage", seance.pk, point.pk), {"action": "clore", "clore-dissent": "Texte saisi"}
+        url("point_manage", seance.pk, point.pk),
+        {"action": "clore", "clore-dissent": "Texte saisi", "clore-confirmed": "1"},
     )
     assert response.status_code == 200
     assert "Partage des voix" in _text(response)
@@ -743,17 +762,19 @@ def test_session_pages_make_a_fixed_number_of_queries(client, django_assert_max_
     client.force_login(world.secretariat)
     for target, limit in (
         (url("seances"), 10),
-        (url("seance", seance.pk), 16),
+        (url("seance", seance.pk), 17),  # the session's history, for the secretariat
         (url("agenda", seance.pk), 12),
         (url("attendance", seance.pk), 12),
-        (url("point_manage", seance.pk, point.pk), 22),
-        (url("point_tally", seance.pk, point.pk), 15),
-        (url("point", seance.pk, point.pk), 19),
+        # The interest form's member list, the interests recorded and the tally base's interests.
+        (url("point_manage", seance.pk, point.pk), 26),
+        (url("point_tally", seance.pk, point.pk), 16),
+        # The interests recorded on the item, in the tally base and on the page.
+        (url("point", seance.pk, point.pk), 22),
     ):
         with django_assert_max_num_queries(limit):
             assert client.get(target).status_code == 200, target
     client.force_login(world.members[1].user)
-    for target, limit in ((url("seance", seance.pk), 16), (url("point", seance.pk, point.pk), 21)):
+    for target, limit in ((url("seance", seance.pk), 16), (url("point", seance.pk, point.pk), 26)):
         with django_assert_max_num_queries(limit):
             assert client.get(target).status_code == 200, target
 

@@ -26,6 +26,19 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def later_today():
+    """A time later today: a session held today (it can be opened now)."""
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(23, 59, 59))
+    )
+    return min(timezone.now() + datetime.timedelta(hours=1), end_of_day)
+
+
+def convened_long_ago():
+    """When the convocation of a session held today went out, with due notice."""
+    return timezone.now() - datetime.timedelta(days=10)
+
+
 def _at(days):
     return timezone.make_aware(
         datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=days), datetime.time(14))
@@ -60,20 +73,22 @@ class Commission:
             admissible_at=timezone.now(),
         )
 
-    def convened_session(self, points=1, days=10, **kwargs):
+    def convened_session(self, points=1, days=10, today=False, **kwargs):
+        """A session in `days` days, or held `today` (convened ten days ago, so it can be opened now)."""
+        starts_at = later_today() if today else _at(days)
         seance = seances.create_seance(
-            commission=self.commission, starts_at=_at(days), place="Préfecture", **kwargs
+            commission=self.commission, starts_at=starts_at, place="Préfecture", **kwargs
         )
         demandes = [self.admissible() for _ in range(points)]
         for demande in demandes:
             seances.add_point(seance, demande=demande, user=self.secretariat)
-        seances.convene(seance, user=self.secretariat)
+        seances.convene(seance, user=self.secretariat, now=convened_long_ago() if today else None)
         seance.refresh_from_db()
         return seance
 
     def opened(self, present, points=1, **statuses):
-        """A convened session opened with the first `present` members present, the others excused."""
-        seance = self.convened_session(points=points)
+        """A session held today, opened with the first `present` members present, the others excused."""
+        seance = self.convened_session(points=points, today=True)
         for index, mandat in enumerate(self.members):
             seances.record_presence(
                 seance,
@@ -218,10 +233,10 @@ def test_new_convocation_after_lack_of_quorum_deliberates_without_quorum():
     world = Commission(size=7)
     seance = world.opened(present=3)
     demande = seance.points.get().demande
-    new = seances.reconvene(seance, user=world.secretariat, starts_at=_at(15))
+    new = seances.reconvene(seance, user=world.secretariat, starts_at=later_today())
     assert new.no_quorum_required and new.reconvened_from == seance
     assert new.points.get().demande == demande
-    seances.convene(new, user=world.secretariat)
+    seances.convene(new, user=world.secretariat, now=convened_long_ago())
     seances.record_presence(new, mandat=world.members[0], status=PresenceStatus.PRESENT)
     seances.open_seance(new, user=world.secretariat)
     assert seances.quorum(new).reached is True
@@ -313,7 +328,7 @@ def test_tie_without_the_presidents_vote_cannot_close_the_item(world):
         seance, [(m[0], VoteChoice.ABSTENTION), (m[1], VoteChoice.FAVORABLE), (m[2], VoteChoice.DEFAVORABLE)]
     )
     with pytest.raises(WorkflowError, match="Partage des voix"):
-        seances.close_point(point, user=world.secretariat)
+        seances.close_point(point, user=world.secretariat, confirmed=True)
     assert not Avis.objects.exists()
 
 
@@ -323,7 +338,7 @@ def test_a_member_may_change_their_vote_until_the_item_is_closed(world):
     point = _vote(seance, [(m[1], VoteChoice.FAVORABLE)])
     seances.cast_vote(point, caster=m[1], seat=m[1], choice=VoteChoice.DEFAVORABLE)
     assert list(point.votes.values_list("choice", flat=True)) == [VoteChoice.DEFAVORABLE]
-    seances.close_point(point, user=world.secretariat)
+    seances.close_point(point, user=world.secretariat, confirmed=True)
     with pytest.raises(WorkflowError, match="point est clos"):
         seances.cast_vote(point, caster=m[1], seat=m[1], choice=VoteChoice.FAVORABLE)
     assert list(point.votes.values_list("choice", flat=True)) == [VoteChoice.DEFAVORABLE]
@@ -355,7 +370,7 @@ def test_member_of_the_presenting_association_does_not_vote(world):
 
 
 def test_proxy_holder_votes_for_the_member_who_gave_the_proxy(world):
-    seance = world.convened_session()
+    seance = world.convened_session(today=True)
     m = world.members
     seances.record_presence(seance, mandat=m[0], status=PresenceStatus.PRESENT)
     seances.record_presence(seance, mandat=m[1], status=PresenceStatus.MANDAT, proxy_to=m[0])
@@ -453,7 +468,10 @@ def test_minutes_list_attendance_quorum_and_opinions_pseudonymised(world, django
     ]:
         seances.cast_vote(first, caster=mandat, seat=mandat, choice=choice)
     seances.close_point(
-        first, user=world.secretariat, dissent="M. X souhaite que son désaccord soit consigné."
+        first,
+        user=world.secretariat,
+        dissent="M. X souhaite que son désaccord soit consigné.",
+        confirmed=True,
     )
     seances.postpone_point(second, user=world.secretariat, reason="Pièce d’identité à vérifier")
     with django_capture_on_commit_callbacks(execute=True):

@@ -19,13 +19,14 @@ S = SeanceState
 P = PointState
 
 # A session: prepared → convened (again, when the agenda changed) → opened on its day → closed;
-# cancelled before it is held; ended without quorum by a new convocation (cancelled if it was not
+# rescheduled (and convened again if it was) or cancelled before it is held; ended without quorum by a new convocation (cancelled if it was not
 # opened, closed with its minutes if it was). The agenda changes until it is opened; attendance is
 # taken once convened, until it is closed.
 SEANCE_TABLE = {
     "add_point": {S.PREPAREE: S.PREPAREE, S.CONVOQUEE: S.CONVOQUEE},
     "remove_point": {S.PREPAREE: S.PREPAREE, S.CONVOQUEE: S.CONVOQUEE},
     "convene": {S.PREPAREE: S.CONVOQUEE, S.CONVOQUEE: S.CONVOQUEE},
+    "reschedule": {S.PREPAREE: S.PREPAREE, S.CONVOQUEE: S.CONVOQUEE},
     "record_presence": {S.CONVOQUEE: S.CONVOQUEE, S.OUVERTE: S.OUVERTE},
     "open": {S.CONVOQUEE: S.OUVERTE},
     "close": {S.OUVERTE: S.CLOSE},
@@ -36,6 +37,7 @@ SEANCE_REFUSED = {
     "add_point": [S.OUVERTE, S.CLOSE, S.ANNULEE],
     "remove_point": [S.OUVERTE, S.CLOSE, S.ANNULEE],
     "convene": [S.OUVERTE, S.CLOSE, S.ANNULEE],
+    "reschedule": [S.OUVERTE, S.CLOSE, S.ANNULEE],
     "record_presence": [S.PREPAREE, S.CLOSE, S.ANNULEE],
     "open": [S.PREPAREE, S.OUVERTE, S.CLOSE, S.ANNULEE],
     "close": [S.PREPAREE, S.CONVOQUEE, S.CLOSE, S.ANNULEE],
@@ -43,14 +45,17 @@ SEANCE_REFUSED = {
     "reconvene": [S.PREPAREE, S.CLOSE, S.ANNULEE],
 }
 
-# An agenda item: to examine → the commission's opinion, or postponed; a vote changes while it is open.
+# An agenda item: to examine → the commission's opinion, or postponed; a vote changes, and a member's
+# personal interest is recorded, while it is open.
 POINT_TABLE = {
     "change_vote": {P.A_EXAMINER: P.A_EXAMINER},
+    "record_interest": {P.A_EXAMINER: P.A_EXAMINER},
     "give_opinion": {P.A_EXAMINER: P.CLOS},
     "postpone": {P.A_EXAMINER: P.AJOURNE},
 }
 POINT_REFUSED = {
     "change_vote": [P.CLOS, P.AJOURNE],
+    "record_interest": [P.CLOS, P.AJOURNE],
     "give_opinion": [P.CLOS, P.AJOURNE],
     "postpone": [P.CLOS, P.AJOURNE],
 }
