@@ -2,7 +2,7 @@
 for lists, exports and downloads. Objects are named by type and id, never by a person's name."""
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -51,44 +51,62 @@ def record(request, obj, action=AuditAction.READ, *, object_type=None, object_id
     )
 
 
-def record_list(request, objects) -> None:
-    """A page that lists persons reads each identity it shows: one row per object, one INSERT.
+def record_list(request, objects, action=AuditAction.READ) -> None:
+    """A page that lists persons reads each identity it shows: one row per object, one INSERT."""
+    record_many(
+        request.user.pk, objects, action, ip=client_ip(request), path=request.path, lookup=person_id_of
+    )
 
-    On PostgreSQL the rows go as arrays of the objects' types, ids and persons beside the request's own
-    values (INSERT … SELECT unnest): preparing twenty model instances for bulk_create cost the list page
-    twice the INSERT itself."""
+
+def record_persons(request, person_ids, action=AuditAction.READ, *, object_type="beneficiaires.Beneficiaire"):
+    """A page or file showing persons known by id only (an export's rows): one row per person."""
+    ids = sorted({pk for pk in person_ids if pk is not None})
+    record_many(request.user.pk, ids, action, ip=client_ip(request), path=request.path, object_type=object_type)
+
+
+def record_many(user_id, objects, action, *, ip=None, path="", object_type=None, lookup=None) -> None:
+    """Rows for many objects in one INSERT, chained after the last row (see AccessLog.hash).
+
+    `objects` are model instances (typed by their model, their person found by `lookup`), or ids of
+    `object_type`, taken as person ids. On PostgreSQL the rows go as arrays (INSERT … SELECT unnest):
+    preparing many model instances for bulk_create cost a list page twice the INSERT itself."""
     objects = list(objects)
     if not objects:
         return
-    ip, path = client_ip(request), request.path[:300]
-    if connection.vendor != "postgresql":
-        AccessLog.objects.bulk_create(
-            AccessLog(
-                user_id=request.user.pk,
-                ip=ip,
-                action=AuditAction.READ,
-                object_type=obj._meta.label,
-                object_id=str(obj.pk),
-                person_id=person_id_of(obj),
-                path=path,
-            )
-            for obj in objects
+    at, path = timezone.now(), path[:300]
+    rows = [
+        AccessLog(
+            at=at,
+            user_id=user_id,
+            ip=ip,
+            action=action,
+            object_type=object_type or obj._meta.label,
+            object_id=str(obj if object_type else obj.pk),
+            person_id=obj if object_type else lookup(obj),
+            path=path,
         )
+        for obj in objects
+    ]
+    if connection.vendor != "postgresql":
+        AccessLog.objects.bulk_create(rows)
         return
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        AccessLog.objects.chain(rows)
         cursor.execute(
             f"INSERT INTO {AccessLog._meta.db_table} "  # noqa: S608 (table name from the model, values as parameters)
-            "(at, user_id, ip, action, path, object_type, object_id, person_id) "
-            "SELECT %s, %s, %s::inet, %s, %s, unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::bigint[])",
+            "(at, user_id, ip, action, path, object_type, object_id, person_id, hash) "
+            "SELECT %s, %s, %s::inet, %s, %s, unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::bigint[]), "
+            "unnest(%s::varchar[])",
             [
-                timezone.now(),
-                request.user.pk,
+                at,
+                user_id,
                 ip,
-                AuditAction.READ.value,
+                str(action),
                 path,
-                [obj._meta.label for obj in objects],
-                [str(obj.pk) for obj in objects],
-                [person_id_of(obj) for obj in objects],
+                [row.object_type for row in rows],
+                [row.object_id for row in rows],
+                [row.person_id for row in rows],
+                [row.hash for row in rows],
             ],
         )
 

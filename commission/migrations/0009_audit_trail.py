@@ -1,0 +1,76 @@
+"""The audit trail cannot be emptied nor rewritten unseen.
+
+1. On PostgreSQL a BEFORE TRUNCATE trigger on both log tables (the access log and django-auditlog's
+   LogEntry) refuses TRUNCATE, as 0006's triggers refuse UPDATE and DELETE. A superuser passes (it can
+   disable any trigger anyway): the test suite's flush and an operator restoring a backup run as one.
+   The application itself connects as a role that owns no table, so it can neither TRUNCATE nor
+   ALTER TABLE … DISABLE TRIGGER (README, "Database roles").
+2. Each access-log row gets `hash`, chained to the previous row's; the rows already written are chained
+   here in id order. The UPDATE that writes their hash needs 0006's trigger off for the time of this
+   migration: only the tables' owner, who migrates, can do that.
+"""
+
+from django.db import migrations, models
+
+TABLES = ["commission_accesslog", "auditlog_logentry"]
+
+TRUNCATE_FUNCTION = """
+CREATE OR REPLACE FUNCTION psp_refuse_truncate() RETURNS trigger AS $$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'The table % is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def install_truncate_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(TRUNCATE_FUNCTION, params=None)
+    for table in TABLES:
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION psp_refuse_truncate();"
+        )
+
+
+def uninstall_truncate_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in TABLES:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
+    schema_editor.execute("DROP FUNCTION IF EXISTS psp_refuse_truncate();")
+
+
+def chain_existing_rows(apps, schema_editor):
+    from commission.models.audit import chain_hash
+
+    AccessLog = apps.get_model("commission", "AccessLog")
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    if postgresql:
+        schema_editor.execute("ALTER TABLE commission_accesslog DISABLE TRIGGER commission_accesslog_append_only;")
+    previous = ""
+    for row in AccessLog.objects.order_by("pk").iterator(chunk_size=2000):
+        previous = chain_hash(previous, row)
+        AccessLog.objects.filter(pk=row.pk).update(hash=previous)
+    if postgresql:
+        schema_editor.execute("ALTER TABLE commission_accesslog ENABLE TRIGGER commission_accesslog_append_only;")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("commission", "0008_sessions_leave_for_seances")]
+
+    operations = [
+        migrations.RunPython(install_truncate_triggers, uninstall_truncate_triggers),
+        migrations.AddField(
+            model_name="accesslog",
+            name="hash",
+            field=models.CharField(default="", editable=False, max_length=64, verbose_name="empreinte chaînée"),
+            preserve_default=False,
+        ),
+        migrations.RunPython(chain_existing_rows, migrations.RunPython.noop),
+    ]
