@@ -53,45 +53,43 @@ def record(request, obj, action=AuditAction.READ, *, object_type=None, object_id
 
 def record_list(request, objects, action=AuditAction.READ) -> None:
     """A page that lists persons reads each identity it shows: one row per object, one INSERT."""
-    record_many(
-        request.user.pk, objects, action, ip=client_ip(request), path=request.path, lookup=person_id_of
+    record_rows(
+        request.user.pk,
+        [(obj._meta.label, obj.pk, person_id_of(obj)) for obj in objects],
+        action,
+        ip=client_ip(request),
+        path=request.path,
     )
 
 
-def record_persons(request, person_ids, action=AuditAction.READ, *, object_type="beneficiaires.Beneficiaire"):
-    """A page or file showing persons known by id only (an export's rows): one row per person."""
-    ids = sorted({pk for pk in person_ids if pk is not None})
-    record_many(request.user.pk, ids, action, ip=client_ip(request), path=request.path, object_type=object_type)
+def record_rows(user_id, rows, action=AuditAction.READ, *, ip=None, path="") -> None:
+    """Rows of (object type, object id, person id), for one user, in one INSERT, chained after the last
+    row written (see AccessLog.hash). Also for a task without a request (an export made in the
+    background names the user who asked for it).
 
-
-def record_many(user_id, objects, action, *, ip=None, path="", object_type=None, lookup=None) -> None:
-    """Rows for many objects in one INSERT, chained after the last row (see AccessLog.hash).
-
-    `objects` are model instances (typed by their model, their person found by `lookup`), or ids of
-    `object_type`, taken as person ids. On PostgreSQL the rows go as arrays (INSERT … SELECT unnest):
-    preparing many model instances for bulk_create cost a list page twice the INSERT itself."""
-    objects = list(objects)
-    if not objects:
-        return
+    On PostgreSQL the rows go as arrays (INSERT … SELECT unnest): preparing many model instances for
+    bulk_create cost a list page twice the INSERT itself."""
     at, path = timezone.now(), path[:300]
-    rows = [
+    entries = [
         AccessLog(
             at=at,
             user_id=user_id,
             ip=ip,
             action=action,
-            object_type=object_type or obj._meta.label,
-            object_id=str(obj if object_type else obj.pk),
-            person_id=obj if object_type else lookup(obj),
+            object_type=object_type,
+            object_id=str(object_id),
+            person_id=person_id,
             path=path,
         )
-        for obj in objects
+        for object_type, object_id, person_id in rows
     ]
+    if not entries:
+        return
     if connection.vendor != "postgresql":
-        AccessLog.objects.bulk_create(rows)
+        AccessLog.objects.bulk_create(entries)
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        AccessLog.objects.chain(rows)
+        AccessLog.objects.chain(entries)
         cursor.execute(
             f"INSERT INTO {AccessLog._meta.db_table} "  # noqa: S608 (table name from the model, values as parameters)
             "(at, user_id, ip, action, path, object_type, object_id, person_id, hash) "
@@ -103,10 +101,10 @@ def record_many(user_id, objects, action, *, ip=None, path="", object_type=None,
                 ip,
                 str(action),
                 path,
-                [row.object_type for row in rows],
-                [row.object_id for row in rows],
-                [row.person_id for row in rows],
-                [row.hash for row in rows],
+                [entry.object_type for entry in entries],
+                [entry.object_id for entry in entries],
+                [entry.person_id for entry in entries],
+                [entry.hash for entry in entries],
             ],
         )
 

@@ -12,11 +12,13 @@ import io
 import logging
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from commission import private_files
+from commission import audit, private_files
+from commission.enums import AuditAction
 from parcours.filters import dossier_list
 from parcours.models import ExportJob
 from parcours.models.exports import ExportFormat, ExportState
@@ -83,9 +85,11 @@ def _row(demande):
     ]
 
 
-def _rows(demandes, progress):
+def _rows(demandes, progress, exported):
     for done, demande in enumerate(demandes.iterator(chunk_size=1000), start=1):
         yield _row(demande)
+        if exported is not None:
+            exported.append((demande.pk, demande.beneficiaire_id))
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
 
@@ -100,31 +104,32 @@ def _csv_text(value):
     return value
 
 
-def to_csv(demandes, progress=None) -> bytes:
+def to_csv(demandes, progress=None, exported=None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header())
-    for row in _rows(demandes, progress):
+    for row in _rows(demandes, progress, exported):
         writer.writerow([_csv_text(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(demandes, progress=None) -> bytes:
+def to_xlsx(demandes, progress=None, exported=None) -> bytes:
     # Write-only mode streams rows instead of holding a cell object for each.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Dossiers"))
     sheet.append(header())
-    for row in _rows(demandes, progress):
+    for row in _rows(demandes, progress, exported):
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def render(demandes, file_format, progress=None) -> bytes:
+def render(demandes, file_format, progress=None, exported=None) -> bytes:
+    """The file's bytes; `exported`, a list if given, receives (dossier id, person id) of each row."""
     if file_format == ExportFormat.XLSX:
-        return to_xlsx(demandes, progress)
-    return to_csv(demandes, progress)
+        return to_xlsx(demandes, progress, exported)
+    return to_csv(demandes, progress, exported)
 
 
 def filename(file_format, on=None) -> str:
@@ -142,8 +147,19 @@ def run_job(job_id) -> ExportJob:
     try:
         _form, demandes = dossier_list(job.requested_by, job.params.get("filters", {}))
         jobs.update(total=demandes.count())
-        content = render(demandes, job.format, progress=lambda done: jobs.update(done=done))
+        exported = []
+        content = render(
+            demandes, job.format, progress=lambda done: jobs.update(done=done), exported=exported
+        )
         path, sha256 = private_files.write("exports", content, suffix=f".{job.format}")
+        # The file names these persons for the user who asked for it: one access-log row per person,
+        # at the address the file is downloaded from (its download is recorded there too).
+        audit.record_rows(
+            job.requested_by_id,
+            [("parcours.Demande", pk, person_id) for pk, person_id in exported],
+            AuditAction.EXPORT,
+            path=reverse("bilan:export_download", args=[job.pk]),
+        )
     except Exception as error:
         logger.exception("Export job %s failed", job_id)
         jobs.update(state=ExportState.ECHEC, error=type(error).__name__[:255], finished_at=timezone.now())

@@ -24,7 +24,16 @@ def canonical(row) -> str:
     """What a row's hash covers: every field but its id and its hash, in one fixed text form."""
     at = row.at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     ip = str(ipaddress.ip_address(row.ip)) if row.ip else None
-    values = [at, row.user_id, ip, str(row.action), row.object_type, str(row.object_id), row.person_id, row.path]
+    values = [
+        at,
+        row.user_id,
+        ip,
+        str(row.action),
+        row.object_type,
+        str(row.object_id),
+        row.person_id,
+        row.path,
+    ]
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -90,7 +90,10 @@ def test_a_list_records_one_row_per_object_shown_in_one_insert():
     with CaptureQueriesContext(connection) as queries:
         audit.record_list(_request(user, path="/dossiers/"), [*demandes, person])
     # One INSERT for the three rows; beside it only the read of the chain's last hash (and its lock).
-    assert [q["sql"].split()[0] for q in queries.captured_queries if "accesslog" in q["sql"]] == ["SELECT", "INSERT"]
+    assert [q["sql"].split()[0] for q in queries.captured_queries if "accesslog" in q["sql"]] == [
+        "SELECT",
+        "INSERT",
+    ]
     rows = {
         (entry.object_type, entry.object_id, entry.person_id): (
             entry.user,
