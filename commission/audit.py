@@ -88,7 +88,7 @@ def record_rows(user_id, rows, action=AuditAction.READ, *, ip=None, path="") -> 
     if connection.vendor != "postgresql":
         AccessLog.objects.bulk_create(entries)
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         AccessLog.objects.chain(entries)
         cursor.execute(
             f"INSERT INTO {AccessLog._meta.db_table} "  # noqa: S608 (table name from the model, values as parameters)

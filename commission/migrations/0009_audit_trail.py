@@ -52,6 +52,8 @@ def chain_existing_rows(apps, schema_editor):
     AccessLog = apps.get_model("commission", "AccessLog")
     postgresql = schema_editor.connection.vendor == "postgresql"
     if postgresql:
+        # ALTER TABLE refuses to run with deferred foreign-key checks pending on the table.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE;")
         schema_editor.execute("ALTER TABLE commission_accesslog DISABLE TRIGGER commission_accesslog_append_only;")
     previous = ""
     for row in AccessLog.objects.order_by("pk").iterator(chunk_size=2000):

@@ -59,8 +59,19 @@ class AccessLogQuerySet(models.QuerySet):
             row.hash = previous = chain_hash(previous, row)
         return rows
 
+    def verify(self):
+        """Walk the chain in id order. Returns (rows checked, last row, first broken row or None): the
+        first row whose hash is not sha256(previous hash + its content), whether the row itself was
+        changed or the one before it removed."""
+        previous, checked, last = "", 0, None
+        for row in self.order_by("pk").iterator(chunk_size=2000):
+            if row.hash != chain_hash(previous, row):
+                return checked, last, row
+            previous, checked, last = row.hash, checked + 1, row
+        return checked, last, None
+
     def bulk_create(self, objs, *args, **kwargs):
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             return super().bulk_create(self.chain(list(objs)), *args, **kwargs)
 
 
@@ -112,7 +123,7 @@ class AccessLog(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("The access log is append-only")
-        with transaction.atomic(using=kwargs.get("using")):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             AccessLog.objects.chain([self])
             super().save(*args, **kwargs)
 
