@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from beneficiaires.models import Beneficiaire
+from commission.enums import AuditAction
 from commission.models import AccessLog
 from tests import test_permission_matrix as matrix
 from tests.test_permission_matrix import MATRIX, ROLES
@@ -96,3 +97,18 @@ def test_a_list_of_many_persons_is_logged_in_one_insert(world, persons):
     ]
     assert len(inserts) == 1
     assert shown <= set(AccessLog.objects.filter(pk__gt=before).values_list("person_id", flat=True))
+
+
+@pytest.mark.parametrize("role", ["secretariat", "membre"])
+def test_a_minutes_download_logs_each_person_on_the_agenda(world, role):
+    """The minutes are a PDF the walk cannot read: they name the session's dossiers, each is logged."""
+    side = world.sides["own"]
+    client = Client()
+    client.force_login(world.users[role])
+    before = _last_id()
+    response = client.get(reverse("commission:minutes", kwargs={"pk": side.seance.pk}))
+    assert response.status_code == 200
+    rows = AccessLog.objects.filter(pk__gt=before, user=world.users[role])
+    assert set(rows.values_list("action", "person_id")) == {
+        (AuditAction.DOWNLOAD, point.demande.beneficiaire_id) for point in side.seance.points.all()
+    }

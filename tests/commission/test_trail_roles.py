@@ -8,8 +8,10 @@ role is created. Everything happens inside the test's transaction, rolled back a
 creates roles and grants transactionally), and the statements run under SET ROLE on the test's own
 connection, so no password and no second connection are needed."""
 
+# ruff: noqa: S608 (the table names come from LOG_TABLES, never from input)
 import io
 import os
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -105,3 +107,28 @@ def test_the_triggers_refuse_even_a_role_granted_truncate_update_and_delete(entr
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")
         assert cursor.fetchone()[0] == rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_chain():
+    """Two connections appending at once: the advisory lock makes each chain to the other's last row
+    (without it both would read the same last hash and the chain would fork)."""
+    user = UserFactory()
+
+    def write(n):
+        try:
+            for index in range(25):
+                with transaction.atomic():
+                    audit.record_rows(
+                        user.pk, [("x.Y", f"{n}-{index}", None), ("x.Y", f"{n}-{index}b", None)]
+                    )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    checked, _last, broken = AccessLog.objects.verify()
+    assert (checked, broken) == (150, None)
