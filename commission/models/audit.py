@@ -45,10 +45,13 @@ class AccessLogQuerySet(models.QuerySet):
     def last_hash(self) -> str:
         """The hash the next row chains to, taking the chain's lock first: on PostgreSQL a
         transaction-level advisory lock, so two requests never chain to the same row (held until the
-        transaction ends); SQLite serialises writes itself."""
+        transaction ends), then the last hash, in one call of psp_accesslog_chain_head() (migration
+        0009: a VOLATILE function, so its SELECT sees the rows committed while it waited for the lock);
+        SQLite serialises writes itself."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+                cursor.execute("SELECT psp_accesslog_chain_head(%s)", [CHAIN_LOCK])
+                return cursor.fetchone()[0] or ""
         return self.order_by("-pk").values_list("hash", flat=True).first() or ""
 
     def chain(self, rows):
