@@ -1,5 +1,6 @@
 """Exports of the dossier list for the secretariat's own work: the rows and filters of the list on screen
-(parcours.filters), as CSV or XLSX, with the persons' names. Not masked, but audited by the views.
+(parcours.filters), as CSV or XLSX, with the persons' names. Not masked, but audited: one access-log row
+per person in the file (by the view for a short list, by `run_job` when the file is made).
 
 A short list is answered at once; a long one is made by a Celery job (`run_job`, through
 parcours.tasks_exports) that records its progress on an ExportJob and stores the file encrypted among
