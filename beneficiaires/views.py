@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from beneficiaires import access, workflow
@@ -58,7 +58,7 @@ def beneficiaire_create(request):
 
 def beneficiaire_update(request, pk):
     scope = access.changeable_by(request.user)
-    beneficiaire = get_object_or_404(scope, pk=pk)
+    beneficiaire = audit.get_or_404(request, scope, pk=pk)
     form = BeneficiaireForm(request.POST or None, instance=beneficiaire, candidates=scope)
     if request.method == "POST" and form.is_valid():
         form.save()

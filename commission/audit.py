@@ -2,7 +2,7 @@
 for lists, exports and downloads. Objects are named by type and id, never by a person's name."""
 
 from axes.helpers import get_client_ip_address
-from django.db import connection
+from django.db import connection, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -48,44 +48,60 @@ def record(request, obj, action=AuditAction.READ, *, object_type=None, object_id
     )
 
 
-def record_list(request, objects) -> None:
-    """A page that lists persons reads each identity it shows: one row per object, one INSERT.
+def record_list(request, objects, action=AuditAction.READ) -> None:
+    """A page that lists persons reads each identity it shows: one row per object, one INSERT."""
+    record_rows(
+        request.user.pk,
+        [(obj._meta.label, obj.pk, person_id_of(obj)) for obj in objects],
+        action,
+        ip=client_ip(request),
+        path=request.path,
+    )
 
-    On PostgreSQL the rows go as arrays of the objects' types, ids and persons beside the request's own
-    values (INSERT … SELECT unnest): preparing twenty model instances for bulk_create cost the list page
-    twice the INSERT itself."""
-    objects = list(objects)
-    if not objects:
-        return
-    ip, path = client_ip(request), request.path[:300]
-    if connection.vendor != "postgresql":
-        AccessLog.objects.bulk_create(
-            AccessLog(
-                user_id=request.user.pk,
-                ip=ip,
-                action=AuditAction.READ,
-                object_type=obj._meta.label,
-                object_id=str(obj.pk),
-                person_id=person_id_of(obj),
-                path=path,
-            )
-            for obj in objects
+
+def record_rows(user_id, rows, action=AuditAction.READ, *, ip=None, path="") -> None:
+    """Rows of (object type, object id, person id), for one user, in one INSERT, chained after the last
+    row written (see AccessLog.hash). Also for a task without a request (an export made in the
+    background names the user who asked for it).
+
+    On PostgreSQL the rows go as arrays (INSERT … SELECT unnest): preparing many model instances for
+    bulk_create cost a list page twice the INSERT itself."""
+    at, path = timezone.now(), path[:300]
+    entries = [
+        AccessLog(
+            at=at,
+            user_id=user_id,
+            ip=ip,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            person_id=person_id,
+            path=path,
         )
+        for object_type, object_id, person_id in rows
+    ]
+    if not entries:
         return
-    with connection.cursor() as cursor:
+    if connection.vendor != "postgresql":
+        AccessLog.objects.bulk_create(entries)
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        AccessLog.objects.chain(entries)
         cursor.execute(
             f"INSERT INTO {AccessLog._meta.db_table} "  # noqa: S608 (table name from the model, values as parameters)
-            "(at, user_id, ip, action, path, object_type, object_id, person_id) "
-            "SELECT %s, %s, %s::inet, %s, %s, unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::bigint[])",
+            "(at, user_id, ip, action, path, object_type, object_id, person_id, hash) "
+            "SELECT %s, %s, %s::inet, %s, %s, unnest(%s::varchar[]), unnest(%s::varchar[]), unnest(%s::bigint[]), "
+            "unnest(%s::varchar[])",
             [
-                timezone.now(),
-                request.user.pk,
+                at,
+                user_id,
                 ip,
-                AuditAction.READ.value,
+                str(action),
                 path,
-                [obj._meta.label for obj in objects],
-                [str(obj.pk) for obj in objects],
-                [person_id_of(obj) for obj in objects],
+                [entry.object_type for entry in entries],
+                [entry.object_id for entry in entries],
+                [entry.person_id for entry in entries],
+                [entry.hash for entry in entries],
             ],
         )
 

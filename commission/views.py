@@ -4,14 +4,20 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from commission import audit
 from commission.todo import sections_for
 
 
 def home(request):
+    sections = sections_for(request.user)
+    # The to-do lists name persons: each row about a person is a read of that person.
+    audit.record_list(
+        request, [row for s in sections for row in s.rows if audit.person_id_of(row) is not None]
+    )
     return render(
         request,
         "commission/home.html",
-        {"sections": sections_for(request.user), "today": timezone.localdate(), "now": timezone.now()},
+        {"sections": sections, "today": timezone.localdate(), "now": timezone.now()},
     )
 
 

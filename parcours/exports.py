@@ -1,5 +1,6 @@
 """Exports of the dossier list for the secretariat's own work: the rows and filters of the list on screen
-(parcours.filters), as CSV or XLSX, with the persons' names. Not masked, but audited by the views.
+(parcours.filters), as CSV or XLSX, with the persons' names. Not masked, but audited: one access-log row
+per person in the file (by the view for a short list, by `run_job` when the file is made).
 
 A short list is answered at once; a long one is made by a Celery job (`run_job`, through
 parcours.tasks_exports) that records its progress on an ExportJob and stores the file encrypted among
@@ -13,11 +14,13 @@ import logging
 import traceback
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from commission import private_files
+from commission import audit, private_files
+from commission.enums import AuditAction
 from commission.validators import FORBIDDEN_IN_TEXT
 from parcours.filters import dossier_list
 from parcours.models import ExportJob
@@ -95,9 +98,11 @@ def _row(demande):
     ]
 
 
-def _rows(demandes, progress):
+def _rows(demandes, progress, exported):
     for done, demande in enumerate(demandes.iterator(chunk_size=1000), start=1):
         yield _row(demande)
+        if exported is not None:
+            exported.append((demande.pk, demande.beneficiaire_id))
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
 
@@ -112,31 +117,32 @@ def _csv_text(value):
     return value
 
 
-def to_csv(demandes, progress=None) -> bytes:
+def to_csv(demandes, progress=None, exported=None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header())
-    for row in _rows(demandes, progress):
+    for row in _rows(demandes, progress, exported):
         writer.writerow([_csv_text(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(demandes, progress=None) -> bytes:
+def to_xlsx(demandes, progress=None, exported=None) -> bytes:
     # Write-only mode streams rows instead of holding a cell object for each.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Dossiers"))
     sheet.append(header())
-    for row in _rows(demandes, progress):
+    for row in _rows(demandes, progress, exported):
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def render(demandes, file_format, progress=None) -> bytes:
+def render(demandes, file_format, progress=None, exported=None) -> bytes:
+    """The file's bytes; `exported`, a list if given, receives (dossier id, person id) of each row."""
     if file_format == ExportFormat.XLSX:
-        return to_xlsx(demandes, progress)
-    return to_csv(demandes, progress)
+        return to_xlsx(demandes, progress, exported)
+    return to_csv(demandes, progress, exported)
 
 
 def filename(file_format, on=None) -> str:
@@ -154,8 +160,19 @@ def run_job(job_id) -> ExportJob:
     try:
         _form, demandes = dossier_list(job.requested_by, job.params.get("filters", {}))
         jobs.update(total=demandes.count())
-        content = render(demandes, job.format, progress=lambda done: jobs.update(done=done))
+        exported = []
+        content = render(
+            demandes, job.format, progress=lambda done: jobs.update(done=done), exported=exported
+        )
         path, sha256 = private_files.write("exports", content, suffix=f".{job.format}")
+        # The file names these persons for the user who asked for it: one access-log row per person,
+        # at the address the file is downloaded from (its download is recorded there too).
+        audit.record_rows(
+            job.requested_by_id,
+            [("parcours.Demande", pk, person_id) for pk, person_id in exported],
+            AuditAction.EXPORT,
+            path=reverse("bilan:export_download", args=[job.pk]),
+        )
     except Exception as error:
         # The error's type and where it arose, not its message: a message may quote a cell, a name.
         logger.error(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commission import audit, private_files
-from commission.enums import MandatRole
+from commission.enums import AuditAction, MandatRole
 from commission.models import Mandat
 from commission.seances import access, privacy, workflow
 from commission.seances.access import seances_visible_to
@@ -190,6 +190,9 @@ def seance_detail(request, pk):
     minutes = ProcesVerbal.objects.filter(seance=seance).first()
     mine = [c for c in convocations if c.mandat.user_id == user.pk]
     opening = secretariat and workflow.SEANCE.can(seance, "open")
+    sees_identity = access.sees_identity(user, seance)
+    if sees_identity:
+        audit.record_list(request, [point.demande for point in points])
     return render(
         request,
         "commission/seances/detail.html",
@@ -203,7 +206,7 @@ def seance_detail(request, pk):
             "minutes": minutes,
             "my_convocations": mine,
             "is_secretariat": secretariat,
-            "sees_identity": access.sees_identity(user, seance),
+            "sees_identity": sees_identity,
             "redact": privacy.redactor_for(seance, user, points),
             "can_edit_agenda": secretariat and workflow.SEANCE.can(seance, "add_point"),
             "can_reschedule": secretariat and workflow.SEANCE.can(seance, "reschedule"),
@@ -409,6 +412,9 @@ def minutes_download(request, pk):
     """The minutes, for the secretariat, the president and the members convened (the session's scope)."""
     seance = _seance(request, pk)
     minutes = get_object_or_404(ProcesVerbal, seance=seance)
+    # The minutes name the dossiers on the agenda: the download is recorded for each of their persons.
+    demandes = [point.demande for point in seance.points.select_related("demande")]
+    audit.record_list(request, demandes or [minutes], AuditAction.DOWNLOAD)
     day = timezone.localtime(seance.starts_at).date().isoformat()
     return FileResponse(
         io.BytesIO(private_files.read(minutes.file_path)),
@@ -463,14 +469,18 @@ def agenda(request, pk):
             )
             _agenda_changed(request, seance)
         return redirect("commission:agenda", pk=seance.pk)
-    points = seance.points.select_related("demande__beneficiaire", "presenting_association").order_by("order")
+    points = list(
+        seance.points.select_related("demande__beneficiaire", "presenting_association").order_by("order")
+    )
+    admissible = list(admissible)
+    audit.record_list(request, [point.demande for point in points] + admissible)
     return render(
         request,
         "commission/seances/agenda.html",
         {
             "seance": seance,
-            "points": list(points),
-            "admissible": list(admissible),
+            "points": points,
+            "admissible": admissible,
             "can_edit": workflow.SEANCE.can(seance, "add_point"),
             "can_add": workflow.can_add_points(seance),
         },

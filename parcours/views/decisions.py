@@ -8,12 +8,13 @@ reasons for a refusal, the 24-month cap) are the workflow's: the form only parse
 from django import forms
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commission import audit
 from commission.validators import CleanInputMixin
 from parcours.access import decides, demandes_decidable_by
 from parcours.workflow import WorkflowError
@@ -77,18 +78,21 @@ def a_decider(request):
     """The opinions given by the commission that await the president's decision, oldest first."""
     if not decides(request.user):
         raise Http404
-    demandes = (
+    demandes = list(
         workflow.awaiting_decision(demandes_decidable_by(request.user))
         .select_related("beneficiaire", "association", "parcours")
         .order_by("avis_commission_on", "pk")
     )
+    audit.record_list(request, demandes)
     return render(request, "parcours/decisions/a_decider.html", {"demandes": demandes})
 
 
 @require_http_methods(["GET", "POST"])
 def decider(request, pk):
-    demande = get_object_or_404(
-        demandes_decidable_by(request.user).select_related("beneficiaire", "association", "parcours"), pk=pk
+    demande = audit.get_or_404(
+        request,
+        demandes_decidable_by(request.user).select_related("beneficiaire", "association", "parcours"),
+        pk=pk,
     )
     if not workflow.awaits_decision(demande):
         messages.info(

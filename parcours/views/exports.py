@@ -37,10 +37,17 @@ def export_start(request):
     form, demandes = filters.dossier_list(request.user, request.POST)
     total = demandes.count()
     if total <= exports.SYNC_MAX_ROWS:
-        audit.record(
-            request, None, AuditAction.EXPORT, object_type="parcours.Demande", object_id=f"liste:{total}"
+        exported = []
+        content = exports.render(demandes, file_format, exported=exported)
+        # One row per person in the file, the export's persons found by id (one INSERT).
+        audit.record_rows(
+            request.user.pk,
+            [("parcours.Demande", pk, person_id) for pk, person_id in exported],
+            AuditAction.EXPORT,
+            ip=audit.client_ip(request),
+            path=request.path,
         )
-        return _attachment(exports.render(demandes, file_format), file_format, exports.filename(file_format))
+        return _attachment(content, file_format, exports.filename(file_format))
     job = ExportJob.objects.create(
         requested_by=request.user,
         params={"format": file_format, "filters": exports.filters_of(form)},

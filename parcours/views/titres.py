@@ -88,7 +88,7 @@ def _filtered(request):
 def titre_list(request):
     form, titres, today = _filtered(request)
     titres = list(titres)
-    audit.record(request, None, object_type="parcours.TitreSejour", object_id="liste")
+    audit.record_list(request, titres)
     return render(
         request,
         "parcours/titres/titre_list.html",
@@ -132,7 +132,7 @@ def titre_export(request):
             _("Fin de la période du parcours"),
         ]
     )
-    count = 0
+    titres = list(titres)
     for titre in titres:
         person = titre.parcours.beneficiaire
         writer.writerow(
@@ -149,10 +149,7 @@ def titre_export(request):
                 _date(titre.parcours.current_term_end),
             ]
         )
-        count += 1
-    audit.record(
-        request, None, AuditAction.EXPORT, object_type="parcours.TitreSejour", object_id=f"export:{count}"
-    )
+    audit.record_list(request, titres, AuditAction.EXPORT)
     return response
 
 

@@ -76,11 +76,13 @@ def test_small_list_downloads_at_once_with_the_filters_on_screen_and_is_logged(
     assert len(lines) == 2
     assert lines[1].startswith(f"{deposee.beneficiaire.reference};Osagie;")
     assert ";Déposée;" in lines[1]
+    # One row per person in the file, naming the person.
     entry = AccessLog.objects.get(user=secretariat)
-    assert (entry.action, entry.object_type, entry.object_id) == (
+    assert (entry.action, entry.object_type, entry.object_id, entry.person_id) == (
         AuditAction.EXPORT,
         "parcours.Demande",
-        "liste:1",
+        str(deposee.pk),
+        deposee.beneficiaire_id,
     )
 
 
@@ -140,7 +142,12 @@ def test_long_list_becomes_a_job_whose_file_its_requester_downloads(
     assert response.status_code == 302
     assert response["Location"] == reverse("bilan:export_job", args=[job.pk])
     assert (job.requested_by, job.state, job.done, job.total) == (secretariat, ExportState.TERMINE, 3, 3)
-    assert not AccessLog.objects.exists()  # nothing left the application yet
+    # The file names three persons for its requester: one row each, at the file's address.
+    made = AccessLog.objects.filter(user=secretariat)
+    assert sorted(made.values_list("action", "person_id", "path")) == sorted(
+        (AuditAction.EXPORT, demande.beneficiaire_id, reverse("bilan:export_download", args=[job.pk]))
+        for demande in long_list
+    )
 
     page = client.get(response["Location"])
     assert reverse("bilan:export_download", args=[job.pk]) in page.content.decode()
@@ -149,7 +156,7 @@ def test_long_list_becomes_a_job_whose_file_its_requester_downloads(
     download = client.get(reverse("bilan:export_download", args=[job.pk]))
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     assert len(csv_lines(download)) == 4
-    entry = AccessLog.objects.get(user=secretariat)
+    entry = AccessLog.objects.filter(user=secretariat).order_by("pk").last()
     assert (entry.action, entry.object_type, entry.object_id) == (
         AuditAction.EXPORT,
         "parcours.ExportJob",
