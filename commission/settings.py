@@ -352,6 +352,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
         "options": {"expires": 12 * 60 * 60},
     },
+    "verify-access-log": {
+        "task": "commission.tasks.verify_access_log",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "daily-reminders": {
         "task": "parcours.tasks.daily_reminders",
         "schedule": crontab(hour=6, minute=30),

@@ -46,7 +46,7 @@ class AccessLogQuerySet(models.QuerySet):
         """The hash the next row chains to, taking the chain's lock first: on PostgreSQL a
         transaction-level advisory lock, so two requests never chain to the same row (held until the
         transaction ends), then the last hash, in one call of psp_accesslog_chain_head() (migration
-        0009: a VOLATILE function, so its SELECT sees the rows committed while it waited for the lock);
+        0011: a VOLATILE function, so its SELECT sees the rows committed while it waited for the lock);
         SQLite serialises writes itself."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -82,7 +82,7 @@ class AccessLog(models.Model):
     """One row per read, download, export or letter of personal data: who, when, from where, which object.
 
     Append-only: the application never updates or deletes a row (save and delete refuse it), and on
-    PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on the table (migrations 0006 and 0009).
+    PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on the table (migrations 0006 and 0011).
 
     Each row carries `hash`: sha256 of the previous row's hash and this row's content (`canonical`), so a
     row removed or changed behind the application's back breaks the chain at the next row

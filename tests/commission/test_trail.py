@@ -2,6 +2,7 @@
 row changed or removed behind the application's back is found, and named, by `verify_access_log`."""
 
 import importlib
+import logging
 from types import SimpleNamespace
 
 import pytest
@@ -128,3 +129,22 @@ def test_the_migration_chains_the_rows_written_before_it():
 def test_an_empty_log_verifies(capsys):
     call_command("verify_access_log")
     assert "vide" in capsys.readouterr().out
+
+
+def test_the_daily_task_logs_a_broken_chain_as_an_error(caplog):
+    from commission.tasks import verify_access_log
+
+    rows = _some_rows()
+    assert verify_access_log.delay().get() == {"checked": 7, "broken": None, "last_hash": rows[-1].hash}
+
+    _behind_the_application("UPDATE commission_accesslog SET person_id = 999 WHERE id = %s", [rows[3].pk])
+    with caplog.at_level(logging.ERROR, logger="commission.tasks"):
+        assert verify_access_log.delay().get() == {"checked": 3, "broken": rows[3].pk}
+    assert f"broken at row {rows[3].pk}" in caplog.text
+
+
+def test_the_daily_task_is_scheduled():
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "commission.tasks.verify_access_log" in tasks
