@@ -18,8 +18,12 @@ from commission.validators import CleanInputMixin
 class AuditFilterForm(CleanInputMixin, forms.Form):
     reference = forms.CharField(label=_("Référence de la personne"), required=False, max_length=20)
     user = forms.EmailField(label=_("Adresse électronique de l’utilisateur·rice"), required=False)
-    start = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -83,11 +83,12 @@ class DocumentKind(models.TextChoices):
 
 
 class TitreSejourState(models.TextChoices):
+    # The labels agree with « l’autorisation provisoire de séjour » (feminine).
     A_DELIVRER = "a_delivrer", _("À délivrer")
-    DELIVRE = "delivre", _("Délivré")
+    DELIVRE = "delivre", _("Délivrée")
     A_RENOUVELER = "a_renouveler", _("À renouveler")
-    EXPIRE = "expire", _("Expiré")
-    NON_RENOUVELE = "non_renouvele", _("Non renouvelé (fin du parcours)")
+    EXPIRE = "expire", _("Expirée")
+    NON_RENOUVELE = "non_renouvele", _("Non renouvelée (fin du parcours)")
 
 
 class AfisTerritoire(models.TextChoices):

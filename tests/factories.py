@@ -257,7 +257,11 @@ class SeanceFactory(BaseFactory):
             datetime.datetime.combine(today() + datetime.timedelta(days=14), datetime.time(14))
         )
     )
-    place = fr("address")
+    # One line, as the form's single-line field takes it (Faker's address has a line break).
+    place = factory.LazyAttribute(lambda seance: seance.address.replace("\n", ", "))
+
+    class Params:
+        address = fr("address")
 
 
 # --- the person ----------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ class SeanceState(models.TextChoices):
     PREPAREE = "preparee", _("En préparation")
     CONVOQUEE = "convoquee", _("Convoquée")
     OUVERTE = "ouverte", _("Ouverte")
-    CLOSE = "close", _("Close")
+    # Not "Close": Django's own catalogues translate that English word into « Fermer ».
+    CLOSE = "close", _("Clôturée")
     ANNULEE = "annulee", _("Annulée")
 
 

@@ -17,7 +17,9 @@ TEXT_MAX_LENGTH = 2000
 class SeanceForm(CleanInputMixin, forms.Form):
     """A new session: day and time, place or video link, urgency with its reason."""
 
-    day = forms.DateField(label=_("Date de la séance"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Date de la séance"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     kind = forms.ChoiceField(
         label=_("Type de séance"), choices=SeanceKind.choices, initial=SeanceKind.INDIVIDUELLE

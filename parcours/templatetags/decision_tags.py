@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from commission.templatetags.formats_fr import date_fr
 from parcours import access
 from parcours.enums import DemandeState
 from parcours.models import Decision, Periode
@@ -24,14 +24,14 @@ register = template.Library()
 
 @register.filter
 def date_longue(value):
-    """« 1er mars 2026 », « 15 janvier 2027 »: the date as a French letter writes it."""
+    """« 1er mars 2026 », « 15 janvier 2027 »: the date as the letters and the pages write it
+    (the builtin `date_fr`, one format for both)."""
     if not value:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
-    day = "1er" if value.day == 1 else str(value.day)
-    # A no-break space keeps the day with its month at the end of a line.
-    return f"{day}\u00a0{date_format(value, 'F Y')}"
+    # A no-break space keeps the day with its month at the end of a printed line.
+    return date_fr(value).replace(" ", "\u00a0", 1)
 
 
 @register.filter

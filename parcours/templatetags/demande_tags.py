@@ -24,7 +24,7 @@ BADGE_CLASSES = {
 @register.simple_tag
 def demande_badge(demande):
     return format_html(
-        '<p class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</p>',
+        '<span class="fr-badge fr-badge--sm fr-badge--no-icon{}">{}</span>',
         BADGE_CLASSES.get(demande.state, " fr-badge--info"),
         demande.get_state_display(),
     )

@@ -180,7 +180,7 @@ def test_the_export_has_the_columns_the_service_needs_and_no_more(client, depart
         "Fin de la période du parcours",
     ]
     assert row[:5] == [person.reference, "Okonkwo", "Blessing", "01/04/1995", "Nigeria"]
-    assert row[5:7] == ["Délivré", titre.number]
+    assert row[5:7] == ["Délivrée", titre.number]
     content = response.content.decode("utf-8-sig")
     for private in (person.address, person.phone, person.languages):
         assert private not in content
