@@ -91,6 +91,8 @@ def courriers_visible_to(user):
     staff_departement = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
     if staff_departement:
         scope |= Q(decision__demande__commission__departement_id=staff_departement)
+        # The notice to the AFIS paying body when the person left the pathway (no decision made it).
+        scope |= Q(decision__isnull=True, parcours__commission__departement_id=staff_departement)
     service_departement = departement_id_of(user, Role.ETRANGERS)
     if service_departement:
         scope |= Q(

@@ -17,4 +17,5 @@ urlpatterns = [
     path("autorisations-de-sejour/", titres.titre_list, name="titres"),
     path("autorisations-de-sejour/export.csv", titres.titre_export, name="titres_export"),
     path("autorisations-de-sejour/<int:pk>/", titres.titre_detail, name="titre"),
+    path("autorisations-de-sejour/<int:pk>/correction/", titres.titre_correct, name="titre_correct"),
 ]

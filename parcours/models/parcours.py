@@ -12,11 +12,18 @@ from parcours.enums import DecisionKind, ParcoursEndReason, ParcoursState
 
 
 class RegleParcours(models.Model):
-    """Term length and cap of a pathway, dated data (décret n° 2016-1467: 6 months, renewable, 24 at most)."""
+    """The procedure's legal durations, dated data: term length and cap of a pathway (CASF L121-9,
+    décret n° 2016-1467), the minimum validity of the residence permit (CESEDA L425-4) and the notice of
+    a convocation (CRPA R133-8). No message writes them as literals: they are read from the rule in
+    force."""
 
     effective_from = models.DateField(_("en vigueur à partir du"), unique=True)
     term_months = models.PositiveSmallIntegerField(_("durée d’une période (mois)"))
     cap_months = models.PositiveSmallIntegerField(_("durée maximale du parcours (mois)"))
+    permit_min_months = models.PositiveSmallIntegerField(
+        _("durée minimale de l’autorisation provisoire de séjour (mois)"), default=6
+    )
+    notice_days = models.PositiveSmallIntegerField(_("délai de convocation des membres (jours)"), default=5)
     legal_reference = models.CharField(_("référence"), max_length=200)
 
     class Meta:

@@ -3,7 +3,9 @@
 brouillon → déposée → complément demandé ⇄ déposée → recevable → inscrite à l’ordre du jour
 → avis rendu (or ajournée → inscrite again) → décision favorable / défavorable;
 retrait possible until the decision. The association's opinion (CASF L121-9) is recorded, with its
-event, at any moment before the decision, without moving the state.
+event, at any moment before the decision, without moving the state. A renewal (or an early-end
+proposal) is filed and decided only while its pathway runs; when the pathway ends before the decision,
+the application is closed with it (close_with_pathway).
 
 The table below is the only place these moves are declared; every function of this module that changes
 a state goes through `MACHINE.apply` (commission.transitions), which writes the event row.
@@ -12,7 +14,8 @@ a state goes through `MACHINE.apply` (commission.transitions), which writes the 
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.dispatch import receiver
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,6 +75,12 @@ TRANSITIONS = (
     ),
     Transition("decide", (S.AVIS_RENDU,), (S.ACCEPTEE, S.REFUSEE), gettext_lazy("Décision du préfet")),
     Transition("withdraw", OPEN_BEFORE_DECISION, S.RETIREE, gettext_lazy("Retrait de la demande")),
+    Transition(
+        "close_with_pathway",
+        OPEN_BEFORE_DECISION,
+        S.RETIREE,
+        gettext_lazy("Demande close : le parcours a pris fin"),
+    ),
 )
 MACHINE = Machine(
     field="state",
@@ -184,6 +193,21 @@ def _check_agrement(association, commission, on=None):
         )
 
 
+def _check_renewable(parcours, on=None):
+    """A renewal is filed and decided only while the pathway runs, never after its last term's end
+    (CASF L121-9: the pathway is renewed, not granted again retroactively)."""
+    refusal = parcours_workflow.renewal_refusal(parcours, on)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+def _check_pathway_runs(demande, on=None):
+    if demande.kind == DemandeKind.RENOUVELLEMENT:
+        _check_renewable(demande.parcours, on)
+    elif demande.kind == DemandeKind.FIN_ANTICIPEE and not demande.parcours.is_running:
+        raise WorkflowError(_("Ce parcours est terminé."))
+
+
 def _check_complete(demande):
     missing = demande.missing_parts()
     if missing:
@@ -208,10 +232,8 @@ def create(
             raise WorkflowError(_("Indiquez le parcours en cours de la personne."))
         if parcours.state != ParcoursState.EN_COURS:
             raise WorkflowError(_("Ce parcours est terminé."))
-        if kind == DemandeKind.RENOUVELLEMENT and not parcours_workflow.can_renew(parcours):
-            raise WorkflowError(
-                _("Le parcours a atteint sa durée maximale de 24 mois : il ne peut plus être renouvelé.")
-            )
+        if kind == DemandeKind.RENOUVELLEMENT:
+            _check_renewable(parcours)
     if Demande.objects.open().filter(beneficiaire=beneficiaire).exists():
         raise WorkflowError(_("Cette personne a déjà une demande en cours."))
     demande = Demande(
@@ -270,6 +292,7 @@ def submit(demande, *, user) -> Demande:
     """The association files the complete dossier with the prefect (secretariat)."""
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
+    _check_pathway_runs(demande)
     _check_complete(demande)
     demande.submitted_at = timezone.now()
     return MACHINE.apply(demande, "submit", user=user, extra_fields=["submitted_at"])
@@ -289,6 +312,7 @@ def request_complement(demande, *, user, message: str) -> Demande:
 def resubmit(demande, *, user, message: str = "") -> Demande:
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
+    _check_pathway_runs(demande)
     _check_complete(demande)
     demande = MACHINE.apply(demande, "resubmit", user=user, reason=message)
     thread.post(
@@ -429,6 +453,9 @@ def decide(
         raise WorkflowError(_("La date de décision ne peut pas être dans le futur."))
     if demande.avis_commission_on and decided_on < demande.avis_commission_on:
         raise WorkflowError(_("La décision ne peut pas précéder l’avis de la commission."))
+    if demande.parcours_id:
+        # Decided while the pathway runs: a renewal is never granted after the term's end.
+        _check_pathway_runs(demande, decided_on)
     decision = Decision.objects.create(
         demande=demande,
         kind=kind,
@@ -476,3 +503,28 @@ def _apply_decision_to_parcours(demande, decision, start, user):
         )
     # REFUS, NON_RENOUVELLEMENT, MAINTIEN: nothing changes now; a refused renewal ends the pathway at its
     # term (parcours.end_lapsed).
+
+
+@receiver(parcours_workflow.pathway_ended)
+def _close_applications_of_ended_pathway(sender, *, parcours, on, user=None, **kwargs):
+    for demande in Demande.objects.select_for_update().open().filter(parcours=parcours):
+        close_with_pathway(demande, on=on, user=user)
+
+
+def close_with_pathway(demande, *, on: datetime.date, user=None) -> Demande:
+    """The pathway ended before the decision: its open renewal or early-end application can no longer be
+    decided; it is closed, dated, with the reason, so that the person is free for a new initial
+    application (CASF L121-9: a renewal is decided while the pathway runs)."""
+    reason = _("Le parcours a pris fin le %(date)s avant la décision : la demande est close.") % {
+        "date": formats.date_format(on, "SHORT_DATE_FORMAT")
+    }
+    if not can(demande, "close_with_pathway"):
+        raise WorkflowError(MACHINE.refusal_of(demande))
+    demande.withdrawn_on, demande.withdrawal_reason = on, reason
+    return MACHINE.apply(
+        demande,
+        "close_with_pathway",
+        user=user,
+        reason=reason,
+        extra_fields=["withdrawn_on", "withdrawal_reason"],
+    )

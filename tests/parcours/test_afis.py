@@ -23,12 +23,8 @@ BEFORE_2022_SCALE = D(2022, 6, 1)
 
 @pytest.fixture
 def forfait_rsa_2022():
-    return ForfaitRsa.objects.create(
-        territoire=AfisTerritoire.GENERAL,
-        effective_from=D(2022, 4, 1),
-        amount=Decimal("575.52"),
-        legal_reference="Revalorisation du RSA au 1er avril 2022",
-    )
+    """Seeded by the data migrations, like every lump sum back to the oldest scale (2017)."""
+    return ForfaitRsa.objects.get(territoire=AfisTerritoire.GENERAL, effective_from=D(2022, 4, 1))
 
 
 @pytest.fixture

@@ -56,21 +56,25 @@ def _president(departement):
 
 
 def _decide(kind=DecisionKind.AUTORISATION, *, beneficiaire=None, demande_kind=DemandeKind.INITIALE, **extra):
-    """A decision taken through the workflow, the day of the opinion, 1 March 2026."""
+    """A decision taken through the workflow, the day of the opinion, 1 March 2026; on a running
+    pathway (its term ends on 28 February 2026), the day before its term ends: a renewal is decided
+    while the pathway runs."""
     options = {"beneficiaire": beneficiaire} if beneficiaire else {}
+    day = OPINION_DAY
     if demande_kind != DemandeKind.INITIALE:
         options["parcours"] = ParcoursFactory(
             started_on=D(2025, 9, 1), beneficiaire=beneficiaire or BeneficiaireFactory()
         )
         options["beneficiaire"] = options["parcours"].beneficiaire
-    demande = DemandeFactory(avis_rendu=True, kind=demande_kind, avis_commission_on=OPINION_DAY, **options)
+        day = D(2026, 2, 27)
+    demande = DemandeFactory(avis_rendu=True, kind=demande_kind, avis_commission_on=day, **options)
     return workflow.decide(
         demande,
         kind=kind,
         signataire=_president(demande.commission.departement),
         signataire_title="Pour la préfète et par délégation, la secrétaire générale",
-        decided_on=OPINION_DAY,
-        start=OPINION_DAY if kind == DecisionKind.AUTORISATION else None,
+        decided_on=day,
+        start=day if kind == DecisionKind.AUTORISATION else None,
         **extra,
     )
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commission.dates import term_end
 from commission.enums import Role
 from parcours.enums import (
     Axe,
@@ -81,6 +82,7 @@ def _run(name, demande, user):
             user=user,
             reason="La personne est accompagnée par une autre association.",
         ),
+        "close_with_pathway": lambda: workflow.close_with_pathway(demande, on=today, user=user),
     }
     return calls[name]()
 
@@ -110,6 +112,16 @@ EXPECTED_TABLE = {
     "change_association": {state: state for state in workflow.OPEN_BEFORE_DECISION},
     "decide": {S.AVIS_RENDU: S.ACCEPTEE},  # or REFUSEE: see the test of both decisions
     "withdraw": {
+        S.BROUILLON: S.RETIREE,
+        S.DEPOSEE: S.RETIREE,
+        S.COMPLEMENT_DEMANDE: S.RETIREE,
+        S.RECEVABLE: S.RETIREE,
+        S.INSCRITE: S.RETIREE,
+        S.AJOURNEE: S.RETIREE,
+        S.AVIS_RENDU: S.RETIREE,
+    },
+    # The pathway ended before the decision: its renewal or early-end application is closed with it.
+    "close_with_pathway": {
         S.BROUILLON: S.RETIREE,
         S.DEPOSEE: S.RETIREE,
         S.COMPLEMENT_DEMANDE: S.RETIREE,
@@ -161,6 +173,7 @@ EXPECTED_REFUSED = {
         S.ACCEPTEE, S.REFUSEE, S.RETIREE,
     ],
     "withdraw": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+    "close_with_pathway": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
 }  # fmt: skip
 ALLOWED = [(state, name, target) for name, row in EXPECTED_TABLE.items() for state, target in row.items()]
 FORBIDDEN = [(state, name) for name, states in EXPECTED_REFUSED.items() for state in states]
@@ -640,7 +653,7 @@ def test_refusal_with_motifs_closes_the_application_without_pathway():
 
 
 def test_renewal_adds_a_term_from_the_day_after_the_current_one():
-    parcours = ParcoursFactory(started_on=D(2026, 3, 1))
+    parcours = ParcoursFactory()  # started three months ago: its first term still runs
     first_end = parcours.current_term_end
     demande = DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True)
 
@@ -649,8 +662,8 @@ def test_renewal_adds_a_term_from_the_day_after_the_current_one():
     demande.refresh_from_db()
     assert demande.state == S.ACCEPTEE
     periode = parcours.periodes.get(number=2)
-    assert periode.start == first_end + datetime.timedelta(days=1) == D(2026, 9, 1)
-    assert (periode.end, periode.months, periode.decision) == (D(2027, 2, 28), 6, decision)
+    assert periode.start == first_end + datetime.timedelta(days=1)
+    assert (periode.end, periode.months, periode.decision) == (term_end(periode.start, 6), 6, decision)
     parcours.refresh_from_db()
     assert parcours.current_term_end == periode.end
     assert DroitAfis.objects.filter(periode=periode, eligible=True).exists()
