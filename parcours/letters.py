@@ -147,6 +147,7 @@ def _shared_context(decision) -> dict:
         "periode": periode,
         "months_authorised": parcours_workflow.months_authorised(parcours) if parcours else 0,
         "cap_months": RegleParcours.in_force(rule_day).cap_months,
+        "permit_min_months": RegleParcours.in_force(rule_day).permit_min_months,
         "needs_permit": demande.beneficiaire.needs_residence_permit(),
         "titre": titres.current(parcours) if parcours else None,
         "afis": afis,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parcours.access import decides, demandes_decidable_by
+from parcours.models import RegleParcours
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from parcours.workflow import parcours as parcours_workflow
@@ -28,7 +29,6 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=gettext_lazy("Date de la décision"), widget=DATE_INPUT)
     start = forms.DateField(
         label=gettext_lazy("Début du parcours"),
-        help_text=gettext_lazy("Au plus tôt le jour de la décision. La première période dure six mois."),
         required=False,
         widget=DATE_INPUT,
     )
@@ -54,6 +54,11 @@ class DecisionForm(forms.Form):
         self.fields["kind"].choices = [(kind.value, kind.label) for kind in workflow.DECISIONS[demande.kind]]
         if not workflow.may_open_pathway(demande):
             del self.fields["start"]
+        else:
+            # The term's length is dated data (RegleParcours), never written here.
+            self.fields["start"].help_text = _(
+                "Au plus tôt le jour de la décision. La première période dure %(months)s mois."
+            ) % {"months": RegleParcours.in_force(timezone.localdate()).term_months}
 
 
 def _pathway_outlook(demande):

@@ -161,13 +161,15 @@ def may_open_pathway(demande) -> bool:
 
 def renewable_parcours(demande):
     """The pathway a renewal may be started for from this application's page, or None: the pathway
-    this granted initial application or renewal opened or renewed, while it runs."""
+    this granted initial application or renewal opened or renewed, while it runs and may be renewed
+    (its last term not passed, the cap not reached)."""
     parcours = demande.parcours
     if (
         parcours is None
         or parcours.state != ParcoursState.EN_COURS
         or demande.state != S.ACCEPTEE
         or demande.kind == DemandeKind.FIN_ANTICIPEE
+        or not parcours_workflow.can_renew(parcours)
     ):
         return None
     return parcours

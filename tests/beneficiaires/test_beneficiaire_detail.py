@@ -105,7 +105,7 @@ def test_ended_pathway_shows_its_reason_and_no_deadline(client, association, cas
     ParcoursFactory(beneficiaire=person, termine=True, end_reason=ParcoursEndReason.PLAFOND)
     response = client.get(url(person))
     html = response.content.decode()
-    assert "Durée maximale de 24 mois atteinte" in html
+    assert "Durée maximale du parcours atteinte" in html
     assert response.context["deadlines"] == []
     assert "Aucune échéance en cours." in html
     assert "Terminé le" in html
