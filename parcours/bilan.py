@@ -525,7 +525,8 @@ def _afis(ids, span):
     assessed = span.days("assessed_on")
     figures = DroitAfis.objects.filter(periode__parcours__commission_id__in=ids).aggregate(
         granted=Count("pk", filter=assessed & Q(eligible=True)),
-        refused=Count("pk", filter=assessed & Q(eligible=False)),
+        # An assessment "à compléter" (missing data) is not a refusal.
+        refused=Count("pk", filter=assessed & Q(eligible=False, pending=False)),
         persons=Count(
             "periode__parcours__beneficiaire_id",
             distinct=True,

@@ -98,6 +98,15 @@ def produce_end_notice(parcours_id):
     return courrier.pk if courrier else None
 
 
+def schedule_attestations(droits):
+    """An AFIS right granted after its decision (it was "à compléter"): its attestation joins the
+    decision's letters; `produce` makes only the letters still missing."""
+    for droit in droits:
+        decision_id = droit.periode.decision_id
+        if decision_id:
+            transaction.on_commit(lambda pk=decision_id: produce_letters.delay(pk), robust=True)
+
+
 def schedule_end_notice(parcours):
     """Enqueue the end notice once the transaction that ended the pathway commits."""
     transaction.on_commit(lambda pk=parcours.pk: produce_end_notice.delay(pk), robust=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     # The president (prefect or delegate)
     path("decisions/", decisions.a_decider, name="a_decider"),
     path("dossiers/<int:pk>/decision/", decisions.decider, name="decider"),
+    path("afis/<int:pk>/apprecier/", decisions.afis_reassess, name="afis_reassess"),
     # Letters
     path("courriers/<int:pk>/", letters.courrier_download, name="courrier"),
     path("decisions/<int:pk>/courriers/relancer/", letters.relancer, name="relancer"),

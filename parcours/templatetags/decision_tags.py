@@ -60,6 +60,7 @@ class Panel:
     titre: object = None
     permit_details: bool = False
     permit_history: list = field(default_factory=list)
+    can_reassess_afis: bool = False
 
     @property
     def visible(self):
@@ -100,6 +101,7 @@ def decision_panel(demande, user):
                 Periode.objects.select_related("afis").filter(parcours=parcours).order_by("-number").first()
             )
         panel.afis = getattr(panel.periode, "afis", None) if panel.periode else None
+        panel.can_reassess_afis = bool(panel.afis and panel.afis.pending and access.is_secretariat(user))
         length = parcours_workflow.length_of(parcours)
         panel.months_authorised, panel.cap_months = length.months, length.cap
         panel.remaining_months = length.remaining

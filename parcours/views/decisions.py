@@ -9,13 +9,15 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parcours.access import decides, demandes_decidable_by
-from parcours.models import RegleParcours
+from parcours import afis, tasks
+from parcours.access import decides, demandes_decidable_by, is_secretariat, parcours_visible_to
+from parcours.models import DroitAfis, RegleParcours
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from parcours.workflow import parcours as parcours_workflow
@@ -141,3 +143,38 @@ def decider(request, pk):
             "outlook": _pathway_outlook(demande),
         },
     )
+
+
+@require_POST
+def afis_reassess(request, pk):
+    """The secretariat assesses again an AFIS right "à compléter", once the missing datum is entered
+    (RSA lump sum, scale, nationality, residence permit). Its attestation joins the letters if granted."""
+    if not is_secretariat(request.user):
+        raise Http404
+    droit = get_object_or_404(
+        DroitAfis.objects.filter(periode__parcours__in=parcours_visible_to(request.user)).select_related(
+            "periode__decision"
+        ),
+        pk=pk,
+    )
+    droit = afis.reassess(droit)
+    tasks.schedule_attestations([droit] if droit.eligible else [])
+    if droit.eligible:
+        messages.success(
+            request, _("Le droit à l’AFIS est ouvert ; son attestation est produite avec les courriers.")
+        )
+    elif droit.pending:
+        messages.warning(
+            request,
+            _("Le droit à l’AFIS reste à compléter : %(reason)s") % {"reason": droit.ineligibility_reason},
+        )
+    else:
+        messages.info(
+            request,
+            _("La personne ne remplit pas les conditions de l’AFIS : %(reason)s")
+            % {"reason": droit.ineligibility_reason},
+        )
+    demande = droit.periode.decision.demande if droit.periode.decision_id else None
+    if demande is not None:
+        return redirect(reverse("parcours:dossier", args=[demande.pk]) + "#decision")
+    return redirect("home")

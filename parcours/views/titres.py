@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commission import audit
 from commission.enums import AuditAction
+from parcours import afis, tasks
 from parcours.access import records_permits, titres_visible_to
 from parcours.models.droits import EXPIRING_DAYS, PERMIT_SITUATIONS
 from parcours.workflow import WorkflowError
@@ -188,6 +189,10 @@ def titre_detail(request, pk):
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.issue(titre, user=request.user, **form.cleaned_data)
+                # The residence condition of the AFIS now holds: a right waiting for it is assessed.
+                tasks.schedule_attestations(
+                    afis.reassess_pending(titre.parcours, form.cleaned_data["issued_on"])
+                )
             except WorkflowError as error:
                 form.add_error(None, error.message)
             else:

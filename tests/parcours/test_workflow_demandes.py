@@ -25,6 +25,7 @@ from tests.factories import (
     BeneficiaireFactory,
     DemandeFactory,
     ParcoursFactory,
+    TitreSejourFactory,
     UserFactory,
     commission_for,
 )
@@ -605,8 +606,20 @@ def test_authorisation_opens_a_pathway_with_a_first_six_month_term():
     assert parcours.current_term_end == periode.end
 
 
+def _resident(person):
+    """A foreign person lawfully resident (an APS valid today, recorded on an earlier pathway)."""
+    TitreSejourFactory(
+        parcours=ParcoursFactory(beneficiaire=person, termine=True),
+        delivre=True,
+        issued_on=_today() - datetime.timedelta(days=30),
+        valid_until=_today() + datetime.timedelta(days=200),
+    )
+    return person
+
+
 def test_authorisation_assesses_the_afis_for_the_first_term():
     demande = DemandeFactory(avis_rendu=True, beneficiaire__dependent_children=1)
+    _resident(demande.beneficiaire)
 
     decision = _decide(demande, DecisionKind.AUTORISATION, start=_today())
 
@@ -654,6 +667,7 @@ def test_refusal_with_motifs_closes_the_application_without_pathway():
 
 def test_renewal_adds_a_term_from_the_day_after_the_current_one():
     parcours = ParcoursFactory()  # started three months ago: its first term still runs
+    _resident(parcours.beneficiaire)
     first_end = parcours.current_term_end
     demande = DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True)
 
