@@ -187,6 +187,16 @@ def _locked(demande):
 def _check_agrement(association, commission, on=None):
     """Only an association with a valid agrément for the département files (CASF R121-12-1)."""
     if not association.can_file_in(commission.departement, on):
+        ended_on = association.approval_ended_on(commission.departement, on)
+        if ended_on is not None:
+            raise WorkflowError(
+                _(
+                    "L’agrément de l’association pour ce département a pris fin le %(day)s : elle ne peut pas "
+                    "déposer de dossier jusqu’à son renouvellement. Le dossier reste enregistré ; "
+                    "adressez-vous au secrétariat de la commission pour le renouvellement de l’agrément."
+                )
+                % {"day": formats.date_format(ended_on, "SHORT_DATE_FORMAT")}
+            )
         raise WorkflowError(
             _(
                 "L’agrément de l’association pour ce département n’est pas valide à cette date : "
