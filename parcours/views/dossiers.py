@@ -241,11 +241,13 @@ def dossier_submit(request, pk):
             workflow.resubmit(demande, user=request.user, message=resubmit_form.cleaned_data["message"])
             messages.success(request, _("Le dossier complété est de nouveau déposé auprès du secrétariat."))
         else:
-            workflow.submit(demande, user=request.user)
+            demande = workflow.submit(demande, user=request.user)
             messages.success(
                 request,
                 _("Le dossier est déposé : le secrétariat de la commission va vérifier qu’il est complet."),
             )
+            if demande.minor_at_filing:
+                messages.warning(request, workflow.MINOR_AT_FILING)
     except WorkflowError as error:
         demande = audit.get_or_404(request, _detail_queryset(request.user), pk=pk)
         return _render_detail(request, demande, resubmit_form=resubmit_form, submit_error=error.message)

@@ -90,6 +90,14 @@ MACHINE = Machine(
     refusal=gettext_lazy("Impossible depuis l’état « %(state)s » de la demande."),
 )
 
+# The warning of a dossier filed for a person under 18 (not a refusal: an open legal question).
+MINOR_AT_FILING = gettext_lazy(
+    "Personne mineure à la date du dépôt : son engagement dans le parcours est une question juridique "
+    "ouverte (la commission coordonne aussi l’accompagnement des mineurs victimes depuis le décret du "
+    "30 décembre 2025). Le dossier est déposé ; le secrétariat vérifie la suite à lui donner avant "
+    "l’examen."
+)
+
 # The association changes its application while it is a draft, or when the secretariat asked for a
 # complement; after filing, the secretariat works on what was filed.
 EDITABLE_STATES = (S.BROUILLON, S.COMPLEMENT_DEMANDE)
@@ -307,7 +315,9 @@ def submit(demande, *, user) -> Demande:
     _check_pathway_runs(demande)
     _check_complete(demande)
     demande.submitted_at = timezone.now()
-    return MACHINE.apply(demande, "submit", user=user, extra_fields=["submitted_at"])
+    # A minor is flagged, not refused: the history keeps that the dossier was filed so.
+    reason = MINOR_AT_FILING if demande.minor_at_filing else ""
+    return MACHINE.apply(demande, "submit", user=user, reason=reason, extra_fields=["submitted_at"])
 
 
 @transaction.atomic
