@@ -11,6 +11,7 @@ urlpatterns = [
     path("decisions/", decisions.a_decider, name="a_decider"),
     path("dossiers/<int:pk>/decision/", decisions.decider, name="decider"),
     path("afis/<int:pk>/apprecier/", decisions.afis_reassess, name="afis_reassess"),
+    path("decisions/<int:pk>/corriger/", decisions.corriger, name="corriger"),
     # Letters
     path("courriers/<int:pk>/", letters.courrier_download, name="courrier"),
     path("decisions/<int:pk>/courriers/relancer/", letters.relancer, name="relancer"),

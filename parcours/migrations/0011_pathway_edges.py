@@ -17,7 +17,12 @@ FORFAITS_RSA = [
     ("general", datetime.date(2020, 4, 1), D("564.78"), "Revalorisation du RSA au 1er avril 2020"),
     ("general", datetime.date(2021, 4, 1), D("565.34"), "Décret n° 2021-530 (1er avril 2021)"),
     ("general", datetime.date(2022, 4, 1), D("575.52"), "Revalorisation du RSA au 1er avril 2022"),
-    ("general", datetime.date(2022, 7, 1), D("598.54"), "Revalorisation anticipée de 4 % au 1er juillet 2022"),
+    (
+        "general",
+        datetime.date(2022, 7, 1),
+        D("598.54"),
+        "Revalorisation anticipée de 4 % au 1er juillet 2022",
+    ),
     ("general", datetime.date(2023, 4, 1), D("607.75"), "Décret n° 2023-340 (1er avril 2023)"),
 ]
 
@@ -38,73 +43,154 @@ def unseed_rsa(apps, schema_editor):
         ForfaitRsa.objects.filter(territoire=territoire, effective_from=start).delete()
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parcours', '0009_transition_logs'),
+        ("parcours", "0009_transition_logs"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='courrier',
-            name='courrier_kind_valid',
+            model_name="courrier",
+            name="courrier_kind_valid",
         ),
         migrations.AddField(
-            model_name='courrier',
-            name='parcours',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='courriers', to='parcours.parcours'),
+            model_name="courrier",
+            name="parcours",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="courriers",
+                to="parcours.parcours",
+            ),
         ),
         migrations.AddField(
-            model_name='droitafis',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='droit terminé le'),
+            model_name="droitafis",
+            name="ended_on",
+            field=models.DateField(blank=True, null=True, verbose_name="droit terminé le"),
         ),
         migrations.AddField(
-            model_name='droitafis',
-            name='pending',
-            field=models.BooleanField(default=False, verbose_name='à compléter'),
+            model_name="droitafis",
+            name="pending",
+            field=models.BooleanField(default=False, verbose_name="à compléter"),
         ),
         migrations.AddField(
-            model_name='regleparcours',
-            name='notice_days',
-            field=models.PositiveSmallIntegerField(default=5, verbose_name='délai de convocation des membres (jours)'),
+            model_name="regleparcours",
+            name="notice_days",
+            field=models.PositiveSmallIntegerField(
+                default=5, verbose_name="délai de convocation des membres (jours)"
+            ),
         ),
         migrations.AddField(
-            model_name='regleparcours',
-            name='permit_min_months',
-            field=models.PositiveSmallIntegerField(default=6, verbose_name='durée minimale de l’autorisation provisoire de séjour (mois)'),
+            model_name="regleparcours",
+            name="permit_min_months",
+            field=models.PositiveSmallIntegerField(
+                default=6, verbose_name="durée minimale de l’autorisation provisoire de séjour (mois)"
+            ),
         ),
         migrations.AlterField(
-            model_name='courrier',
-            name='decision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='courriers', to='parcours.decision'),
+            model_name="courrier",
+            name="decision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="courriers",
+                to="parcours.decision",
+            ),
         ),
         migrations.AlterField(
-            model_name='courrier',
-            name='kind',
-            field=models.CharField(choices=[('notification', 'Notification de la décision à la personne'), ('etrangers', 'Information du service des étrangers'), ('afis', 'Attestation pour le versement de l’AFIS'), ('fin_afis', 'Avis de fin du droit à l’AFIS à l’organisme payeur')], max_length=20, verbose_name='courrier'),
+            model_name="courrier",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("notification", "Notification de la décision à la personne"),
+                    ("etrangers", "Information du service des étrangers"),
+                    ("afis", "Attestation pour le versement de l’AFIS"),
+                    ("fin_afis", "Avis de fin du droit à l’AFIS à l’organisme payeur"),
+                ],
+                max_length=20,
+                verbose_name="courrier",
+            ),
         ),
         migrations.AlterField(
-            model_name='parcours',
-            name='end_reason',
-            field=models.CharField(blank=True, choices=[('echeance', 'Échéance atteinte sans renouvellement'), ('non_renouvellement', 'Renouvellement refusé'), ('plafond', 'Durée maximale du parcours atteinte'), ('retrait', 'Retrait de la personne'), ('fin_anticipee', 'Fin anticipée décidée par le préfet'), ('depart', 'Départ du département ou du territoire')], max_length=30, verbose_name='motif de fin'),
+            model_name="parcours",
+            name="end_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("echeance", "Échéance atteinte sans renouvellement"),
+                    ("non_renouvellement", "Renouvellement refusé"),
+                    ("plafond", "Durée maximale du parcours atteinte"),
+                    ("retrait", "Retrait de la personne"),
+                    ("fin_anticipee", "Fin anticipée décidée par le préfet"),
+                    ("depart", "Départ du département ou du territoire"),
+                ],
+                max_length=30,
+                verbose_name="motif de fin",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courrier',
-            constraint=models.UniqueConstraint(condition=models.Q(('decision__isnull', True)), fields=('parcours', 'kind'), name='courrier_unique_end_kind'),
+            model_name="courrier",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("decision__isnull", True)),
+                fields=("parcours", "kind"),
+                name="courrier_unique_end_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courrier',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decision__isnull', False), ('parcours__isnull', True)), models.Q(('decision__isnull', True), ('parcours__isnull', False)), _connector='OR'), name='courrier_of_decision_or_pathway_end'),
+            model_name="courrier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decision__isnull", False), ("parcours__isnull", True)),
+                    models.Q(("decision__isnull", True), ("parcours__isnull", False)),
+                    _connector="OR",
+                ),
+                name="courrier_of_decision_or_pathway_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='courrier',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['notification', 'etrangers', 'afis', 'fin_afis'])), name='courrier_kind_valid'),
+            model_name="courrier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["notification", "etrangers", "afis", "fin_afis"])),
+                name="courrier_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='droitafis',
-            constraint=models.CheckConstraint(condition=models.Q(('pending', False), ('eligible', False), _connector='OR'), name='afis_pending_not_eligible'),
+            model_name="droitafis",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pending", False), ("eligible", False), _connector="OR"),
+                name="afis_pending_not_eligible",
+            ),
         ),
+        migrations.AddField(
+            model_name='decision',
+            name='correction_reason',
+            field=models.TextField(blank=True, verbose_name='motif de la correction'),
+        ),
+        migrations.AddField(
+            model_name='decision',
+            name='superseded_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='remplacée le'),
+        ),
+        migrations.AddField(
+            model_name='decision',
+            name='supersedes',
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='parcours.decision', verbose_name='corrige la décision'),
+        ),
+        migrations.AlterField(
+            model_name='decision',
+            name='demande',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='parcours.demande', verbose_name='demande'),
+        ),
+        migrations.AddConstraint(
+            model_name='decision',
+            constraint=models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('demande',), name='decision_one_current'),
+        ),
+        migrations.AddConstraint(
+            model_name='decision',
+            constraint=models.CheckConstraint(condition=models.Q(('supersedes__isnull', True), models.Q(('correction_reason', ''), _negated=True), _connector='OR'), name='decision_correction_has_reason'),
+        ),
+    
         migrations.RunPython(seed_rsa, unseed_rsa),
     ]

@@ -3,6 +3,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaires.enums import Logement
@@ -193,6 +194,11 @@ class Demande(models.Model):
 
     def get_state_display(self):
         return choice_label(DemandeState, self.state)
+
+    @cached_property
+    def decision(self):
+        """The prefect's decision in force on this application (a corrected one is superseded), or None."""
+        return self.decisions.filter(superseded_at__isnull=True).select_related("signataire").first()
 
     @property
     def filing_day(self):

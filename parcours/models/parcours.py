@@ -191,9 +191,22 @@ class ParcoursEvenement(TransitionLog):
 class Decision(models.Model):
     """The prefect's decision on an application, after the commission's and the association's opinions."""
 
-    demande = models.OneToOneField(
-        "parcours.Demande", verbose_name=_("demande"), on_delete=models.PROTECT, related_name="decision"
+    # One current decision per application (constraint below); a corrected one stays, superseded by the
+    # decision that corrects it, with its letters (CRPA: an act is corrected by another act).
+    demande = models.ForeignKey(
+        "parcours.Demande", verbose_name=_("demande"), on_delete=models.PROTECT, related_name="decisions"
     )
+    # The decision this one corrects, and when a decision was superseded by another (set on the first).
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("corrige la décision"),
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        null=True,
+        blank=True,
+    )
+    superseded_at = models.DateTimeField(_("remplacée le"), null=True, blank=True)
+    correction_reason = models.TextField(_("motif de la correction"), blank=True)
     kind = models.CharField(_("décision"), max_length=30, choices=DecisionKind.choices)
     decided_on = models.DateField(_("date de la décision"))
     signataire = models.ForeignKey(
@@ -217,6 +230,14 @@ class Decision(models.Model):
                 )
                 | ~Q(motifs=""),
                 name="decision_negative_has_motifs",
+            ),
+            models.UniqueConstraint(
+                fields=["demande"], condition=Q(superseded_at__isnull=True), name="decision_one_current"
+            ),
+            # A correcting decision says why it replaces the first.
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""),
+                name="decision_correction_has_reason",
             ),
         ]
 

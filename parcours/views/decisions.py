@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parcours import afis, tasks
 from parcours.access import decides, demandes_decidable_by, is_secretariat, parcours_visible_to
-from parcours.models import DroitAfis, RegleParcours
+from parcours.models import Decision, DroitAfis, RegleParcours
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from parcours.workflow import parcours as parcours_workflow
@@ -178,3 +178,70 @@ def afis_reassess(request, pk):
     if demande is not None:
         return redirect(reverse("parcours:dossier", args=[demande.pk]) + "#decision")
     return redirect("home")
+
+
+class CorrectionForm(forms.Form):
+    decided_on = forms.DateField(label=gettext_lazy("Date de la décision"), widget=DATE_INPUT)
+    signataire_title = forms.CharField(label=gettext_lazy("Qualité du signataire"), max_length=200)
+    motifs = forms.CharField(
+        label=gettext_lazy("Motifs"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Motif de la correction"),
+        help_text=gettext_lazy(
+            "L’erreur matérielle rectifiée. La décision d’origine et ses courriers restent au dossier, "
+            "marqués comme remplacés ; de nouveaux courriers sont produits."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Je confirme : une nouvelle décision remplace celle-ci et de nouveaux courriers sont produits."
+        ),
+        error_messages={"required": gettext_lazy("Cochez la case pour confirmer la correction.")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def corriger(request, pk):
+    """The president corrects a material error of a decision: a new decision supersedes it."""
+    if not decides(request.user):
+        raise Http404
+    decision = get_object_or_404(
+        Decision.objects.filter(
+            demande__in=demandes_decidable_by(request.user), superseded_at__isnull=True
+        ).select_related("demande__beneficiaire"),
+        pk=pk,
+    )
+    initial = {
+        "decided_on": decision.decided_on,
+        "signataire_title": decision.signataire_title,
+        "motifs": decision.motifs,
+    }
+    form = CorrectionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workflow.correct_decision(
+                decision,
+                user=request.user,
+                reason=data["reason"],
+                decided_on=data["decided_on"],
+                signataire_title=data["signataire_title"],
+                motifs=data["motifs"],
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "La décision est corrigée : ses nouveaux courriers sont produits, les précédents restent au dossier."
+                ),
+            )
+            return redirect(reverse("parcours:dossier", args=[decision.demande_id]) + "#decision")
+    return render(
+        request,
+        "parcours/decisions/corriger.html",
+        {"decision": decision, "demande": decision.demande, "form": form},
+    )

@@ -76,6 +76,12 @@ TRANSITIONS = (
     Transition("decide", (S.AVIS_RENDU,), (S.ACCEPTEE, S.REFUSEE), gettext_lazy("Décision du préfet")),
     Transition("withdraw", OPEN_BEFORE_DECISION, S.RETIREE, gettext_lazy("Retrait de la demande")),
     Transition(
+        "correct_decision",
+        (S.ACCEPTEE, S.REFUSEE),
+        UNCHANGED,
+        gettext_lazy("Décision corrigée (erreur matérielle)"),
+    ),
+    Transition(
         "close_with_pathway",
         OPEN_BEFORE_DECISION,
         S.RETIREE,
@@ -493,6 +499,79 @@ def decide(
 
     tasks.schedule_letters([decision])
     return decision
+
+
+def current_decision(demande):
+    """The decision in force on the application: the last one, which no other supersedes."""
+    return Decision.objects.filter(demande=demande, superseded_at__isnull=True).first()
+
+
+@transaction.atomic
+def correct_decision(
+    decision, *, user, reason: str, decided_on: datetime.date, signataire_title: str, motifs: str
+) -> Decision:
+    """The president corrects a material error of a decision (its date, its signatory's title, the
+    wording of its reasons): a new decision, with the same outcome, supersedes it; its letters are
+    generated anew; the first decision and its letters are kept, marked as superseded, and the
+    history shows both. The letters themselves are never edited. A change of outcome is not a
+    correction: it would be a withdrawal of the decision, which this software does not make."""
+    if not reason.strip():
+        raise WorkflowError(_("Indiquez le motif de la correction : l’erreur matérielle à rectifier."))
+    demande = _locked(decision.demande)
+    if not can(demande, "correct_decision"):
+        raise WorkflowError(MACHINE.refusal_of(demande))
+    decision = Decision.objects.select_for_update().get(pk=decision.pk, demande=demande)
+    if decision.superseded_at is not None:
+        raise WorkflowError(_("Cette décision a déjà été corrigée : corrigez la décision qui la remplace."))
+    if decision.kind in NEGATIVE_DECISIONS and not motifs.strip():
+        raise WorkflowError(_("Une décision défavorable doit être motivée."))
+    if not signataire_title.strip():
+        raise WorkflowError(_("Indiquez la qualité du signataire."))
+    if decided_on > timezone.localdate():
+        raise WorkflowError(_("La date de décision ne peut pas être dans le futur."))
+    if demande.avis_commission_on and decided_on < demande.avis_commission_on:
+        raise WorkflowError(_("La décision ne peut pas précéder l’avis de la commission."))
+    periode = getattr(decision, "periode", None)
+    if periode is not None and decided_on > periode.start and decision.kind == DecisionKind.AUTORISATION:
+        raise WorkflowError(_("Le parcours ne peut pas commencer avant la décision qui l’autorise."))
+    if (decided_on, signataire_title.strip(), motifs.strip()) == (
+        decision.decided_on,
+        decision.signataire_title,
+        decision.motifs,
+    ):
+        raise WorkflowError(_("Rien n’a changé : modifiez ce que la correction rectifie."))
+    # The first decision is marked superseded before the new one exists: one current decision per
+    # application at every moment (unique constraint), both kept.
+    decision.superseded_at = timezone.now()
+    decision.save(update_fields=["superseded_at"])
+    corrected = Decision.objects.create(
+        demande=demande,
+        kind=decision.kind,
+        decided_on=decided_on,
+        signataire=user,
+        signataire_title=signataire_title.strip(),
+        motifs=motifs.strip(),
+        supersedes=decision,
+        correction_reason=reason.strip(),
+    )
+    if periode is not None:
+        periode.decision = corrected
+        periode.save(update_fields=["decision"])
+    MACHINE.apply(
+        demande,
+        "correct_decision",
+        user=user,
+        reason=_("Décision du %(old)s remplacée par celle du %(new)s : %(reason)s")
+        % {
+            "old": formats.date_format(decision.decided_on, "SHORT_DATE_FORMAT"),
+            "new": formats.date_format(decided_on, "SHORT_DATE_FORMAT"),
+            "reason": reason.strip(),
+        },
+    )
+    from parcours import tasks
+
+    tasks.schedule_letters([corrected])
+    return corrected
 
 
 def _apply_decision_to_parcours(demande, decision, start, user):

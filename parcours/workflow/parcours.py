@@ -188,6 +188,7 @@ def lapse_reason(parcours) -> str:
         Decision.objects.filter(
             demande__parcours=parcours,
             kind__in=(DecisionKind.RENOUVELLEMENT, DecisionKind.NON_RENOUVELLEMENT),
+            superseded_at__isnull=True,
         )
         .order_by("-decided_on", "-created_at", "-pk")
         .values_list("kind", flat=True)

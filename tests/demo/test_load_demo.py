@@ -137,7 +137,7 @@ class TestDemoData:
         assert set(Demande.objects.values_list("state", flat=True)) == set(DemandeState.values)
 
     def test_twenty_seven_of_the_twenty_eight_authorised_persons_are_nigerian(self, lines):
-        authorised = Demande.objects.filter(decision__kind=DecisionKind.AUTORISATION).select_related(
+        authorised = Demande.objects.filter(decisions__kind=DecisionKind.AUTORISATION).select_related(
             "beneficiaire"
         )
         nationalities = Counter(code for d in authorised for code in d.beneficiaire.nationalities)

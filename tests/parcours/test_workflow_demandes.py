@@ -23,6 +23,7 @@ from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from tests.factories import (
     BeneficiaireFactory,
+    DecisionFactory,
     DemandeFactory,
     ParcoursFactory,
     TitreSejourFactory,
@@ -42,6 +43,15 @@ def _today():
 
 def _president(demande):
     return UserFactory(roles=[Role.PRESIDENT], title="Préfète", organisation=demande.commission.secretariat)
+
+
+def _decision_to_correct(demande, today):
+    """The decision of a decided application; another application's state has none to correct (an
+    unsaved one: only the guard on the application's state may then refuse)."""
+    decision = Decision(demande=demande, kind=DecisionKind.REFUS, decided_on=today, motifs="Motif.")
+    if demande.state in (S.ACCEPTEE, S.REFUSEE):
+        return DecisionFactory(demande=demande, kind=DecisionKind.REFUS, decided_on=today, motifs="Motif.")
+    return decision
 
 
 def _run(name, demande, user):
@@ -84,6 +94,14 @@ def _run(name, demande, user):
             reason="La personne est accompagnée par une autre association.",
         ),
         "close_with_pathway": lambda: workflow.close_with_pathway(demande, on=today, user=user),
+        "correct_decision": lambda: workflow.correct_decision(
+            _decision_to_correct(demande, today),
+            user=user,
+            reason="Motif mal recopié.",
+            decided_on=today,
+            signataire_title="Préfète",
+            motifs="Motif corrigé.",
+        ),
     }
     return calls[name]()
 
@@ -121,6 +139,8 @@ EXPECTED_TABLE = {
         S.AJOURNEE: S.RETIREE,
         S.AVIS_RENDU: S.RETIREE,
     },
+    # A material error of the decision corrected by a new decision of the same sense (state unchanged).
+    "correct_decision": {S.ACCEPTEE: S.ACCEPTEE, S.REFUSEE: S.REFUSEE},
     # The pathway ended before the decision: its renewal or early-end application is closed with it.
     "close_with_pathway": {
         S.BROUILLON: S.RETIREE,
@@ -175,6 +195,10 @@ EXPECTED_REFUSED = {
     ],
     "withdraw": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
     "close_with_pathway": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+    "correct_decision": [
+        S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE, S.AVIS_RENDU,
+        S.RETIREE,
+    ],
 }  # fmt: skip
 ALLOWED = [(state, name, target) for name, row in EXPECTED_TABLE.items() for state, target in row.items()]
 FORBIDDEN = [(state, name) for name, states in EXPECTED_REFUSED.items() for state in states]
@@ -262,10 +286,12 @@ def test_each_operation_refused_by_the_table_changes_nothing(state, name):
 
 
 def test_every_state_but_the_closed_ones_has_a_way_out():
+    """A decided application only records the correction of its decision, without moving."""
     closed = {S.ACCEPTEE, S.REFUSEE, S.RETIREE}
     for state in S.values:
         demande = Demande(state=state)
-        assert bool(workflow.allowed_transitions(demande)) == (state not in closed), state
+        moves = [name for name in workflow.allowed_transitions(demande) if workflow.MACHINE[name].targets()]
+        assert bool(moves) == (state not in closed), state
 
 
 def test_a_full_application_logs_one_event_per_step_in_order():
