@@ -245,9 +245,10 @@ def _check_complete(demande):
 
 @transaction.atomic
 def create(
-    *, beneficiaire, association, commission, user, kind=DemandeKind.INITIALE, parcours=None
+    *, beneficiaire, association, commission, user, kind=DemandeKind.INITIALE, parcours=None, on=None
 ) -> Demande:
-    """A new draft, with one empty objective per axis of the projet d'insertion."""
+    """A new draft, with one empty objective per axis of the projet d'insertion. `on`: the day it is
+    made, today unless a replay of past events (the demo) says otherwise."""
     if beneficiaire.departement_id != commission.departement_id:
         raise WorkflowError(_("La personne n’est pas suivie dans le département de cette commission."))
     _check_agrement(association, commission)
@@ -259,7 +260,7 @@ def create(
         if parcours.state != ParcoursState.EN_COURS:
             raise WorkflowError(_("Ce parcours est terminé."))
         if kind == DemandeKind.RENOUVELLEMENT:
-            _check_renewable(parcours)
+            _check_renewable(parcours, on)
     if Demande.objects.open().filter(beneficiaire=beneficiaire).exists():
         raise WorkflowError(_("Cette personne a déjà une demande en cours."))
     demande = Demande(
@@ -314,11 +315,12 @@ def start_renewal(parcours, *, association, user) -> Demande:
 
 
 @transaction.atomic
-def submit(demande, *, user) -> Demande:
-    """The association files the complete dossier with the prefect (secretariat)."""
+def submit(demande, *, user, on=None) -> Demande:
+    """The association files the complete dossier with the prefect (secretariat). `on`: the filing
+    day, today unless a replay of past events (the demo) says otherwise."""
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
-    _check_pathway_runs(demande)
+    _check_pathway_runs(demande, on)
     _check_complete(demande)
     demande.submitted_at = timezone.now()
     # A minor is flagged, not refused: the history keeps that the dossier was filed so.
@@ -337,10 +339,10 @@ def request_complement(demande, *, user, message: str) -> Demande:
 
 
 @transaction.atomic
-def resubmit(demande, *, user, message: str = "") -> Demande:
+def resubmit(demande, *, user, message: str = "", on=None) -> Demande:
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
-    _check_pathway_runs(demande)
+    _check_pathway_runs(demande, on)
     _check_complete(demande)
     demande = MACHINE.apply(demande, "resubmit", user=user, reason=message)
     thread.post(
