@@ -9,7 +9,8 @@ from commission.enums import Role
 
 
 def visible_to(user):
-    """A caseworker: the persons their association accompanies now. Secretariat and president: the
+    """A caseworker: the persons their association accompanies now, in the départements where it is or
+    was approved (a lapsed approval closes filing, not the files). Secretariat and president: the
     persons of their département with at least one submitted application (drafts stay the
     association's). Nobody else sees a person's identity."""
     if not user.is_authenticated:
@@ -19,8 +20,9 @@ def visible_to(user):
         current = Accompagnement.objects.filter(
             beneficiaire=OuterRef("pk"), association=association, end__isnull=True
         )
+        # An approval that lapsed keeps its persons in sight (filing, not reading, needs a valid one).
         return Beneficiaire.objects.filter(
-            Exists(current), departement__in=approved_departement_ids(association)
+            Exists(current), departement__in=approval_departement_ids(association)
         )
     departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
     if departement_id:
@@ -29,6 +31,12 @@ def visible_to(user):
         submitted = applications.objects.filter(beneficiaire=OuterRef("pk"), submitted_at__isnull=False)
         return Beneficiaire.objects.filter(Exists(submitted), departement_id=departement_id)
     return Beneficiaire.objects.none()
+
+
+def approval_departement_ids(association):
+    """The départements where the association holds or held an agrément (started, valid or not): its
+    caseworkers keep seeing the persons they accompany there when the approval lapses."""
+    return association.agrements.filter(start__lte=timezone.localdate()).values("departement_id")
 
 
 def approved_departement_ids(association):

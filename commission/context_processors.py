@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from commission.access import association_of
 from commission.enums import Role
 
 # (label, url name, namespaces or view names that mark it current, roles that see it)
@@ -32,7 +33,19 @@ def site(request):
         "SITE_TITLE": settings.SITE_TITLE,
         "SITE_TAGLINE": settings.SITE_TAGLINE,
         "navigation": navigation(request),
+        # A callable: read only by the pages that show it (base.html), not by every fragment.
+        "lapsed_approvals": lambda: lapsed_approvals(request),
     }
+
+
+def lapsed_approvals(request):
+    """For a caseworker whose association's approval lapsed: (département, ended on), said on every
+    page (filing is closed until it is renewed)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    association = association_of(user)
+    return association.lapsed_approvals() if association is not None else []
 
 
 def navigation(request):

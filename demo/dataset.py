@@ -976,11 +976,12 @@ class _Builder:
             user=referent,
             kind=kind,
             parcours=parcours,
+            on=steps["created"],
         )
         self._stamp(self.at(steps["created"], 9), demande_id=demande.pk)
         self._fill(demande, kind, situation, favorable, complete=len(steps) > 1, created=steps["created"])
         if "submitted" in steps:
-            demande = wf.submit(demande, user=referent)
+            demande = wf.submit(demande, user=referent, on=steps["submitted"])
             self._stamp(self.at(steps["submitted"], 15), demande_id=demande.pk)
         if "complement" in steps:
             demande = wf.request_complement(
@@ -990,7 +991,7 @@ class _Builder:
             )
             self._stamp(self.at(steps["complement"], 11), demande_id=demande.pk)
         if "resubmitted" in steps:
-            demande = wf.resubmit(demande, user=referent)
+            demande = wf.resubmit(demande, user=referent, on=steps["resubmitted"])
             self._stamp(self.at(steps["resubmitted"], 16), demande_id=demande.pk)
         if "admissible" in steps:
             demande = wf.mark_admissible(demande, user=self.secretariat)

@@ -63,6 +63,20 @@ def parcours_visible_to(user):
     return Parcours.objects.none()
 
 
+def records_pathway_exits(user) -> bool:
+    """Who records that the person withdraws or has left (CASF L121-9): the association that
+    accompanies them now, and the commission's secretariat; not the president, who decides, nor the
+    foreigners' service, which reads the pathway for the permit."""
+    return association_of(user) is not None or is_secretariat(user)
+
+
+def parcours_exitable_by(user):
+    """The pathways whose end by withdrawal or departure the user may record: among those they see."""
+    if not user.is_authenticated or not records_pathway_exits(user):
+        return Parcours.objects.none()
+    return parcours_visible_to(user)
+
+
 def decides(user) -> bool:
     """The president of a département's commission: the prefect or their delegate (CASF L121-9)."""
     return departement_id_of(user, Role.PRESIDENT) is not None
@@ -91,6 +105,8 @@ def courriers_visible_to(user):
     staff_departement = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
     if staff_departement:
         scope |= Q(decision__demande__commission__departement_id=staff_departement)
+        # The notice to the AFIS paying body when the person left the pathway (no decision made it).
+        scope |= Q(decision__isnull=True, parcours__commission__departement_id=staff_departement)
     service_departement = departement_id_of(user, Role.ETRANGERS)
     if service_departement:
         scope |= Q(

@@ -8,6 +8,7 @@ class ParcoursConfig(AppConfig):
 
     def ready(self):
         from parcours import accompaniment, auditing, todo  # noqa: F401 (todo registers its home sections)
+        from parcours.workflow import demandes  # noqa: F401 (closes the applications of an ended pathway)
 
         auditing.register()
         accompaniment.register()

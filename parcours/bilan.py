@@ -42,7 +42,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -525,7 +525,8 @@ def _afis(ids, span):
     assessed = span.days("assessed_on")
     figures = DroitAfis.objects.filter(periode__parcours__commission_id__in=ids).aggregate(
         granted=Count("pk", filter=assessed & Q(eligible=True)),
-        refused=Count("pk", filter=assessed & Q(eligible=False)),
+        # An assessment "à compléter" (missing data) is not a refusal.
+        refused=Count("pk", filter=assessed & Q(eligible=False, pending=False)),
         persons=Count(
             "periode__parcours__beneficiaire_id",
             distinct=True,
@@ -569,14 +570,18 @@ def _days(delta):
 def _delais(ids, span):
     filed = TruncDate("submitted_at")
     admissible = TruncDate("admissible_at")
+    # The decision in force (a corrected decision is superseded by the one that corrects it).
+    decided = Subquery(
+        Decision.objects.filter(demande=OuterRef("pk"), superseded_at__isnull=True).values("decided_on")[:1]
+    )
     examined = (
         Demande.objects.filter(commission_id__in=ids)
         .filter(span.days("avis_commission_on"))
         .annotate(
             filed_admissible=admissible - filed,
             admissible_session=F("avis_commission_on") - admissible,
-            session_decision=F("decision__decided_on") - F("avis_commission_on"),
-            filed_decision=F("decision__decided_on") - filed,
+            session_decision=decided - F("avis_commission_on"),
+            filed_decision=decided - filed,
         )
         .values_list("filed_admissible", "admissible_session", "session_decision", "filed_decision")
         .order_by()

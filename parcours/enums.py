@@ -29,7 +29,7 @@ class ParcoursState(models.TextChoices):
 class ParcoursEndReason(models.TextChoices):
     ECHEANCE = "echeance", _("Échéance atteinte sans renouvellement")
     NON_RENOUVELLEMENT = "non_renouvellement", _("Renouvellement refusé")
-    PLAFOND = "plafond", _("Durée maximale de 24 mois atteinte")
+    PLAFOND = "plafond", _("Durée maximale du parcours atteinte")
     RETRAIT = "retrait", _("Retrait de la personne")
     FIN_ANTICIPEE = "fin_anticipee", _("Fin anticipée décidée par le préfet")
     DEPART = "depart", _("Départ du département ou du territoire")
@@ -100,6 +100,7 @@ class CourrierKind(models.TextChoices):
     NOTIFICATION = "notification", _("Notification de la décision à la personne")
     INFORMATION_ETRANGERS = "etrangers", _("Information du service des étrangers")
     ATTESTATION_AFIS = "afis", _("Attestation pour le versement de l’AFIS")
+    FIN_AFIS = "fin_afis", _("Avis de fin du droit à l’AFIS à l’organisme payeur")
 
 
 class RappelKind(models.TextChoices):

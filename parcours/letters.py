@@ -25,7 +25,15 @@ from commission import private_files
 from commission.pdf import html_to_pdf
 from parcours import notifications
 from parcours.enums import CourrierKind, DecisionKind, ProductionState, TexteCourrierKind
-from parcours.models import Courrier, Decision, Periode, ProductionCourriers, RegleParcours, TexteCourrier
+from parcours.models import (
+    Courrier,
+    Decision,
+    Parcours,
+    Periode,
+    ProductionCourriers,
+    RegleParcours,
+    TexteCourrier,
+)
 from parcours.workflow import parcours as parcours_workflow
 from parcours.workflow import titres
 
@@ -35,6 +43,7 @@ TEMPLATES = {
     CourrierKind.NOTIFICATION: "parcours/letters/notification.html",
     CourrierKind.INFORMATION_ETRANGERS: "parcours/letters/information_etrangers.html",
     CourrierKind.ATTESTATION_AFIS: "parcours/letters/attestation_afis.html",
+    CourrierKind.FIN_AFIS: "parcours/letters/fin_afis.html",
 }
 # Decisions that change what the foreigners' service does: issue, renew, or no longer renew the APS.
 PERMIT_AT_STAKE = (
@@ -138,6 +147,7 @@ def _shared_context(decision) -> dict:
         "periode": periode,
         "months_authorised": parcours_workflow.months_authorised(parcours) if parcours else 0,
         "cap_months": RegleParcours.in_force(rule_day).cap_months,
+        "permit_min_months": RegleParcours.in_force(rule_day).permit_min_months,
         "needs_permit": demande.beneficiaire.needs_residence_permit(),
         "titre": titres.current(parcours) if parcours else None,
         "afis": afis,
@@ -155,6 +165,9 @@ def render(decision, kind) -> bytes:
 
 def filename(courrier) -> str:
     """The name a download gets: the kind and the pseudonymous reference, never the person's name."""
+    if courrier.decision_id is None:
+        reference = courrier.parcours.beneficiaire.reference
+        return f"{courrier.kind}-{reference}-{courrier.parcours.ended_on:%Y%m%d}.pdf"
     reference = courrier.decision.demande.beneficiaire.reference
     return f"{courrier.kind}-{reference}-{courrier.decision.decided_on:%Y%m%d}.pdf"
 
@@ -187,6 +200,49 @@ def produce(decision_id) -> list[Courrier]:
     decision = load(decision_id)
     stored = {courrier.kind: courrier for courrier in Courrier.objects.filter(decision=decision)}
     return [stored.get(kind) or ensure(decision, kind)[0] for kind in kinds_for(decision)]
+
+
+# --- the end of a pathway no decision made (withdrawal, departure) -------------------------------------
+
+
+def end_notice_context(parcours) -> dict:
+    commission = parcours.commission
+    return {
+        "parcours": parcours,
+        "person": parcours.beneficiaire,
+        "commission": commission,
+        "departement": commission.departement,
+        "afis": parcours_workflow.current_afis(parcours),
+        "kind": CourrierKind.FIN_AFIS,
+        "generated_at": timezone.localtime(),
+    }
+
+
+def produce_end_notice(parcours_id) -> Courrier | None:
+    """The notice to the AFIS paying body that the right ends with the pathway the person left; once
+    per pathway (unique constraint), None when no right was open."""
+    parcours = Parcours.objects.select_related("beneficiaire", "commission__departement").get(pk=parcours_id)
+    existing = Courrier.objects.filter(parcours=parcours, kind=CourrierKind.FIN_AFIS).first()
+    if existing is not None:
+        return existing
+    droit = parcours_workflow.current_afis(parcours)
+    if parcours.ended_on is None or droit is None or not droit.eligible:
+        return None
+    with translation.override("fr"):
+        content = html_to_pdf(
+            render_to_string(TEMPLATES[CourrierKind.FIN_AFIS], end_notice_context(parcours))
+        )
+    relative, digest = private_files.write(f"courriers/parcours-{parcours.pk}", content, ".pdf")
+    try:
+        with transaction.atomic():
+            courrier = Courrier.objects.create(
+                parcours=parcours, kind=CourrierKind.FIN_AFIS, file_path=relative, sha256=digest
+            )
+    except IntegrityError:
+        private_files.delete(relative)
+        return Courrier.objects.get(parcours=parcours, kind=CourrierKind.FIN_AFIS)
+    logger.info("End notice stored for pathway %s (courrier %s)", parcours.pk, courrier.pk)
+    return courrier
 
 
 # --- the job's progress, read by the batch page ----------------------------------------------------

@@ -130,7 +130,7 @@ def _due_with_files(limit):
         .exclude(Exists(running))
         .annotate(
             last_pathway_end=Max("parcours__ended_on"),
-            last_decision=Max("demandes__decision__decided_on"),
+            last_decision=Max("demandes__decisions__decided_on"),
             last_withdrawal=Max("demandes__withdrawn_on"),
         )
         .filter(
@@ -302,7 +302,7 @@ def delete_orphan_files(now=None) -> list[str]:
 def access_report_context(person):
     demandes = (
         Demande.objects.filter(beneficiaire=person)
-        .select_related("association", "commission", "referent", "decision__signataire")
+        .select_related("association", "commission", "referent")
         .prefetch_related("objectifs", "documents", "messages__author", "evenements__user")
         .order_by("created_at")
     )

@@ -90,6 +90,28 @@ def schedule_letters(decisions) -> list[int]:
     return wanted
 
 
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def produce_end_notice(parcours_id):
+    """Render and store the notice to the AFIS paying body of a pathway the person left. Idempotent by
+    pathway (unique constraint)."""
+    courrier = letters.produce_end_notice(parcours_id)
+    return courrier.pk if courrier else None
+
+
+def schedule_attestations(droits):
+    """An AFIS right granted after its decision (it was "à compléter"): its attestation joins the
+    decision's letters; `produce` makes only the letters still missing."""
+    for droit in droits:
+        decision_id = droit.periode.decision_id
+        if decision_id:
+            transaction.on_commit(lambda pk=decision_id: produce_letters.delay(pk), robust=True)
+
+
+def schedule_end_notice(parcours):
+    """Enqueue the end notice once the transaction that ended the pathway commits."""
+    transaction.on_commit(lambda pk=parcours.pk: produce_end_notice.delay(pk), robust=True)
+
+
 @shared_task(acks_late=True)
 def daily_reminders():
     """Daily (Celery beat): expire the residence permits whose validity passed, then send the reminders

@@ -8,7 +8,7 @@ from commission.todo import provider, section
 from parcours import access as parcours_access
 from parcours import reminders
 from parcours.enums import DemandeState, TitreSejourState
-from parcours.models import TitreSejour
+from parcours.models import DroitAfis, TitreSejour
 
 
 def _demandes(user, *states):
@@ -67,6 +67,17 @@ def procedure(user, *, today, now):
                 _("Aucun dossier n’attend d’instruction."),
                 _demandes(user, DemandeState.DEPOSEE).order_by("submitted_at"),
                 order=50,
+            ),
+            section(
+                "afis_a_completer",
+                _("Droits à l’AFIS à compléter"),
+                _("Aucun droit à l’AFIS n’attend de donnée."),
+                DroitAfis.objects.filter(
+                    pending=True, periode__parcours__in=parcours_access.parcours_visible_to(user)
+                )
+                .select_related("periode__parcours__beneficiaire", "periode__decision")
+                .order_by("assessed_on", "pk"),
+                order=55,
             ),
             section(
                 "recevables",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parcours.views import documents, dossiers, instruction, listes, messages, privacy
+from parcours.views import documents, dossiers, instruction, listes, messages, privacy, sorties
 
 app_name = "parcours"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     # The caseworker's application
     path("personnes/<int:beneficiaire_pk>/demande/", dossiers.demande_create, name="demande_create"),
     path("parcours/<int:pk>/renouvellement/", dossiers.renouvellement_create, name="renouvellement_create"),
+    path("parcours/<int:pk>/sortie/", sorties.parcours_exit, name="parcours_exit"),
     path("dossiers/<int:pk>/", dossiers.dossier_detail, name="dossier"),
     path("dossiers/<int:pk>/modifier/<slug:etape>/", dossiers.dossier_edit, name="dossier_edit"),
     path("dossiers/<int:pk>/deposer/", dossiers.dossier_submit, name="dossier_submit"),

@@ -10,6 +10,8 @@ urlpatterns = [
     # The president (prefect or delegate)
     path("decisions/", decisions.a_decider, name="a_decider"),
     path("dossiers/<int:pk>/decision/", decisions.decider, name="decider"),
+    path("afis/<int:pk>/apprecier/", decisions.afis_reassess, name="afis_reassess"),
+    path("decisions/<int:pk>/corriger/", decisions.corriger, name="corriger"),
     # Letters
     path("courriers/<int:pk>/", letters.courrier_download, name="courrier"),
     path("decisions/<int:pk>/courriers/relancer/", letters.relancer, name="relancer"),
@@ -17,4 +19,5 @@ urlpatterns = [
     path("autorisations-de-sejour/", titres.titre_list, name="titres"),
     path("autorisations-de-sejour/export.csv", titres.titre_export, name="titres_export"),
     path("autorisations-de-sejour/<int:pk>/", titres.titre_detail, name="titre"),
+    path("autorisations-de-sejour/<int:pk>/correction/", titres.titre_correct, name="titre_correct"),
 ]

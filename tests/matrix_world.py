@@ -22,6 +22,7 @@ from tests.factories import (
     DemandeFactory,
     DepartementFactory,
     DocumentFactory,
+    DroitAfisFactory,
     OrganisationFactory,
     ParcoursFactory,
     PointOrdreDuJourFactory,
@@ -56,6 +57,7 @@ class Side:
     seance: object
     point: object
     job: object
+    afis: object = None
 
 
 PREFECTURE_A = ("dossier-a1", "dossier-a2", "avis-a1", "avis-a2", "parcours-a1", "parcours-a2") + (
@@ -177,6 +179,7 @@ class World:
             seance=seance_point[0],
             point=seance_point[1],
             job=job,
+            afis=DroitAfisFactory(periode=parcours.periodes.get(), ineligible=True, pending=True),
         )
 
     def visible_markers(self, role):

@@ -123,13 +123,15 @@ def test_rights_move_with_the_person_when_the_association_changes(world):
     assert demande in parcours_access.demandes_visible_to(world["referent_2"])
 
 
-def test_caseworker_of_an_association_whose_agrement_lapsed_sees_nobody(world):
+def test_caseworker_of_an_association_whose_agrement_lapsed_keeps_seeing_its_persons(world):
+    """A lapsed approval closes filing, not the files (issue 16: tests/parcours/test_lapsed_approval.py)."""
     association = world["referent_1"].organisation
+    before = set(beneficiaires_access.visible_to(world["referent_1"]))
     association.agrements.update(
         end=timezone.localdate() - datetime.timedelta(days=1),
         start=timezone.localdate() - datetime.timedelta(days=400),
     )
-    assert not beneficiaires_access.visible_to(world["referent_1"]).exists()
+    assert before and set(beneficiaires_access.visible_to(world["referent_1"])) == before
 
 
 def test_foreigners_service_sees_pathways_of_its_departement_only(world):

@@ -114,6 +114,8 @@ MATRIX = {
         REFERENT, kwargs=lambda side: {"beneficiaire_pk": side.person.pk}, method="post"
     ),
     "parcours:renouvellement_create": Row(REFERENT, kwargs=pk("parcours"), method="post"),
+    # The person withdraws or left: the accompanying association or the secretariat records it.
+    "parcours:parcours_exit": Row(REFERENT | SECRETARIAT, kwargs=pk("parcours")),
     "parcours:dossier": Row(REFERENT | STAFF, kwargs=pk("dossier")),
     "parcours:dossier_edit": Row(REFERENT, kwargs=lambda side: {"pk": side.draft.pk, "etape": "situation"}),
     "parcours:dossier_submit": Row(REFERENT, kwargs=pk("draft"), method="post"),
@@ -139,6 +141,11 @@ MATRIX = {
     "decisions:titres": Row(ETRANGERS),
     "decisions:titres_export": Row(ETRANGERS),
     "decisions:titre": Row(ETRANGERS, kwargs=pk("titre")),
+    "decisions:titre_correct": Row(ETRANGERS, kwargs=pk("titre"), method="post"),
+    # An AFIS right « à compléter » assessed again by the secretariat; a decision corrected by the
+    # president (material error).
+    "decisions:afis_reassess": Row(SECRETARIAT, kwargs=pk("afis"), method="post"),
+    "decisions:corriger": Row(PRESIDENT, kwargs=pk("decision")),
     # --- annual report and exports -------------------------------------------------------------------
     "bilan:bilan": Row(STAFF | {"administrateur"}),
     "bilan:export_dossiers": Row(STAFF, method="post"),

@@ -88,6 +88,36 @@ class Organisation(models.Model):
         """Only an association with a valid agrément for the département files a dossier."""
         return self.is_association and self.valid_agrement(departement, on) is not None
 
+    def approval_ended_on(self, departement, on=None):
+        """The day the association's approval for the département ended, when it had one and has none
+        valid on `on` (lapsed or revoked); None otherwise. Its caseworkers keep seeing their persons
+        and drafts; filing waits for the renewal (CASF R121-12-1)."""
+        on = on or timezone.localdate()
+        if not self.is_association or self.valid_agrement(departement, on) is not None:
+            return None
+        ends = [
+            min(agrement.end, agrement.revoked_on or agrement.end)
+            for agrement in self.agrements.all()
+            if agrement.departement_id == getattr(departement, "pk", departement) and agrement.start <= on
+        ]
+        return max(ends) if ends else None
+
+    def lapsed_approvals(self, on=None) -> list[tuple]:
+        """(département, day its approval ended) for each département where it lapsed: what every page
+        of the association's caseworkers says. One query."""
+        on = on or timezone.localdate()
+        if not self.is_association:
+            return []
+        by_departement = {}
+        for agrement in self.agrements.filter(start__lte=on).select_related("departement"):
+            by_departement.setdefault(agrement.departement, []).append(agrement)
+        lapsed = []
+        for departement, agrements in by_departement.items():
+            if not any(agrement.is_valid(on) for agrement in agrements):
+                ended = max(min(a.end, a.revoked_on or a.end) for a in agrements)
+                lapsed.append((departement, ended))
+        return sorted(lapsed, key=lambda item: item[0].code)
+
 
 class Agrement(models.Model):
     """The prefect's approval of an association, for three years, per département (CASF R121-12-1)."""

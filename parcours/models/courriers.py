@@ -10,9 +10,15 @@ from parcours.enums import CourrierKind, ProductionState, RappelKind, TexteCourr
 
 
 class Courrier(models.Model):
-    """A letter generated from a decision; never edited by hand afterwards."""
+    """A letter generated from a decision, or from the end of a pathway that no decision made (the
+    person withdrew or left: the notice to the AFIS paying body); never edited by hand afterwards."""
 
-    decision = models.ForeignKey("parcours.Decision", on_delete=models.PROTECT, related_name="courriers")
+    decision = models.ForeignKey(
+        "parcours.Decision", on_delete=models.PROTECT, related_name="courriers", null=True, blank=True
+    )
+    parcours = models.ForeignKey(
+        "parcours.Parcours", on_delete=models.PROTECT, related_name="courriers", null=True, blank=True
+    )
     kind = models.CharField(_("courrier"), max_length=20, choices=CourrierKind.choices)
     file_path = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -23,6 +29,16 @@ class Courrier(models.Model):
         constraints = [
             # Idempotency: a job run twice makes one letter per decision and kind.
             models.UniqueConstraint(fields=["decision", "kind"], name="courrier_unique_kind"),
+            models.UniqueConstraint(
+                fields=["parcours", "kind"],
+                condition=Q(decision__isnull=True),
+                name="courrier_unique_end_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__isnull=False, parcours__isnull=True)
+                | Q(decision__isnull=True, parcours__isnull=False),
+                name="courrier_of_decision_or_pathway_end",
+            ),
             models.CheckConstraint(condition=Q(kind__in=CourrierKind.values), name="courrier_kind_valid"),
         ]
 

@@ -3,6 +3,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaires.enums import Logement
@@ -197,6 +198,28 @@ class Demande(models.Model):
 
     def get_state_display(self):
         return choice_label(DemandeState, self.state)
+
+    @cached_property
+    def decision(self):
+        """The prefect's decision in force on this application (a corrected one is superseded), or None."""
+        return self.decisions.filter(superseded_at__isnull=True).select_related("signataire").first()
+
+    @property
+    def filing_day(self):
+        """The day the application was filed, or today for a draft (what filing it now would mean)."""
+        return timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
+
+    @property
+    def age_at_filing(self):
+        return self.beneficiaire.age(self.filing_day)
+
+    @property
+    def minor_at_filing(self) -> bool:
+        """Under 18 on the filing day: flagged, not refused (an open legal question: the commission
+        also coordinates the support of minor victims since the decree of 30 December 2025, but the
+        pathway's texts speak of persons; see the domain document)."""
+        age = self.age_at_filing
+        return age is not None and age < 18
 
     def missing_parts(self) -> dict[str, str]:
         """The parts a complete application needs, by field, with what to do in French."""

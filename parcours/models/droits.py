@@ -119,6 +119,11 @@ class TitreSejourEvenement(TransitionLog):
     def __str__(self):
         return f"{self.titre_id}: {self.from_state} → {self.to_state}"
 
+    @property
+    def is_correction(self) -> bool:
+        """A correction of a wrong entry (parcours.workflow.titres.correct), beside the entry it fixes."""
+        return self.transition == "correct"
+
 
 class BaremeAfis(models.Model):
     """A dated AFIS scale by number of dependent children (décret n° 2017-542, n° 2022-1340)."""
@@ -224,6 +229,9 @@ class DroitAfis(models.Model):
         "parcours.Periode", verbose_name=_("période"), on_delete=models.CASCADE, related_name="afis"
     )
     eligible = models.BooleanField(_("éligible"))
+    # "À compléter": reference data (RSA lump sum, scale) is missing for the date or the territory. The
+    # assessment waits for the secretariat to enter it; it is never a refusal (domain: AFIS).
+    pending = models.BooleanField(_("à compléter"), default=False)
     ineligibility_reason = models.CharField(_("motif d’inéligibilité"), max_length=255, blank=True)
     assessed_on = models.DateField(_("appréciée le"))
     dependent_children = models.PositiveSmallIntegerField(_("enfants à charge"), default=0)
@@ -233,6 +241,8 @@ class DroitAfis(models.Model):
     )
     start = models.DateField(_("début"))
     end = models.DateField(_("fin"))
+    # The pathway ended before the term (withdrawal, departure, early end): the right ends that day.
+    ended_on = models.DateField(_("droit terminé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("droit à l’AFIS")
@@ -243,7 +253,15 @@ class DroitAfis(models.Model):
                 name="afis_amount_consistent",
             ),
             models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="afis_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(pending=False) | Q(eligible=False), name="afis_pending_not_eligible"
+            ),
         ]
 
     def __str__(self):
         return f"AFIS {self.periode_id}"
+
+    @property
+    def last_day(self):
+        """The last day the right is paid: the term's end, or the day the pathway ended before it."""
+        return min(self.end, self.ended_on) if self.ended_on else self.end

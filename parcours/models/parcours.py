@@ -12,11 +12,18 @@ from parcours.enums import DecisionKind, ParcoursEndReason, ParcoursState
 
 
 class RegleParcours(models.Model):
-    """Term length and cap of a pathway, dated data (décret n° 2016-1467: 6 months, renewable, 24 at most)."""
+    """The procedure's legal durations, dated data: term length and cap of a pathway (CASF L121-9,
+    décret n° 2016-1467), the minimum validity of the residence permit (CESEDA L425-4) and the notice of
+    a convocation (CRPA R133-8). No message writes them as literals: they are read from the rule in
+    force."""
 
     effective_from = models.DateField(_("en vigueur à partir du"), unique=True)
     term_months = models.PositiveSmallIntegerField(_("durée d’une période (mois)"))
     cap_months = models.PositiveSmallIntegerField(_("durée maximale du parcours (mois)"))
+    permit_min_months = models.PositiveSmallIntegerField(
+        _("durée minimale de l’autorisation provisoire de séjour (mois)"), default=6
+    )
+    notice_days = models.PositiveSmallIntegerField(_("délai de convocation des membres (jours)"), default=5)
     legal_reference = models.CharField(_("référence"), max_length=200)
 
     class Meta:
@@ -184,9 +191,22 @@ class ParcoursEvenement(TransitionLog):
 class Decision(models.Model):
     """The prefect's decision on an application, after the commission's and the association's opinions."""
 
-    demande = models.OneToOneField(
-        "parcours.Demande", verbose_name=_("demande"), on_delete=models.PROTECT, related_name="decision"
+    # One current decision per application (constraint below); a corrected one stays, superseded by the
+    # decision that corrects it, with its letters (CRPA: an act is corrected by another act).
+    demande = models.ForeignKey(
+        "parcours.Demande", verbose_name=_("demande"), on_delete=models.PROTECT, related_name="decisions"
     )
+    # The decision this one corrects, and when a decision was superseded by another (set on the first).
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("corrige la décision"),
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        null=True,
+        blank=True,
+    )
+    superseded_at = models.DateTimeField(_("remplacée le"), null=True, blank=True)
+    correction_reason = models.TextField(_("motif de la correction"), blank=True)
     kind = models.CharField(_("décision"), max_length=30, choices=DecisionKind.choices)
     decided_on = models.DateField(_("date de la décision"))
     signataire = models.ForeignKey(
@@ -210,6 +230,14 @@ class Decision(models.Model):
                 )
                 | ~Q(motifs=""),
                 name="decision_negative_has_motifs",
+            ),
+            models.UniqueConstraint(
+                fields=["demande"], condition=Q(superseded_at__isnull=True), name="decision_one_current"
+            ),
+            # A correcting decision says why it replaces the first.
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""),
+                name="decision_correction_has_reason",
             ),
         ]
 

@@ -60,6 +60,9 @@ class Panel:
     titre: object = None
     permit_details: bool = False
     permit_history: list = field(default_factory=list)
+    can_reassess_afis: bool = False
+    superseded: list = field(default_factory=list)
+    can_correct: bool = False
 
     @property
     def visible(self):
@@ -75,11 +78,20 @@ def decision_panel(demande, user):
     """`{% decision_panel demande user as panel %}`"""
     panel = Panel(demande=demande)
     # The decision with what the panel shows of it, its term and AFIS included, in one query.
-    panel.decision = (
-        Decision.objects.select_related("signataire", "production_courriers", "periode__afis")
+    # The decision in force and those it corrected, in one query: what the panel shows of them, their
+    # term and AFIS included.
+    decisions = list(
+        Decision.objects.select_related("signataire", "production_courriers", "periode__afis", "supersedes")
         .filter(demande=demande)
-        .first()
+        .order_by("pk")
     )
+    panel.decision = next((d for d in decisions if d.superseded_at is None), None)
+    # Decisions corrected since, with their letters, kept and shown as superseded.
+    panel.superseded = [d for d in decisions if d.superseded_at is not None]
+    if panel.superseded:
+        letters = access.courriers_visible_to(user).filter(decision__in=panel.superseded).order_by("pk")
+        for old in panel.superseded:
+            old.visible_letters = [letter for letter in letters if letter.decision_id == old.pk]
     panel.can_decide = (
         panel.decision is None
         and demande.state == DemandeState.AVIS_RENDU
@@ -92,6 +104,9 @@ def decision_panel(demande, user):
         panel.production = getattr(panel.decision, "production_courriers", None)
         panel.can_relaunch = access.produces_letters(user)
         panel.periode = getattr(panel.decision, "periode", None)
+        panel.can_correct = (
+            access.decides(user) and access.demandes_decidable_by(user).filter(pk=demande.pk).exists()
+        )
     panel.parcours = demande.parcours
     if panel.parcours is not None:
         parcours = panel.parcours
@@ -100,6 +115,7 @@ def decision_panel(demande, user):
                 Periode.objects.select_related("afis").filter(parcours=parcours).order_by("-number").first()
             )
         panel.afis = getattr(panel.periode, "afis", None) if panel.periode else None
+        panel.can_reassess_afis = bool(panel.afis and panel.afis.pending and access.is_secretariat(user))
         length = parcours_workflow.length_of(parcours)
         panel.months_authorised, panel.cap_months = length.months, length.cap
         panel.remaining_months = length.remaining

@@ -15,9 +15,15 @@ from beneficiaires import access as beneficiaires_access
 from beneficiaires.models import Accompagnement
 from commission import audit
 from commission.models import User
-from parcours.access import demandes_visible_to, parcours_visible_to
+from parcours.access import (
+    courriers_visible_to,
+    demandes_visible_to,
+    parcours_visible_to,
+    records_pathway_exits,
+)
 from parcours.filters import filter_beneficiaires, list_filter_form
 from parcours.models import Document, next_deadlines
+from parcours.workflow import sorties
 
 PER_PAGE = 20
 
@@ -97,6 +103,13 @@ def beneficiaire_detail(request, pk):
         .prefetch_related("periodes", "titres_sejour")
         .order_by("-started_on")
     )
+    # The notices to the AFIS paying body of the pathways the person left (no decision made that end).
+    left = [p.pk for p in parcours if p.end_reason in sorties.EXIT_REASONS]
+    end_notices = (
+        list(courriers_visible_to(user).filter(decision__isnull=True, parcours__in=left)) if left else []
+    )
+    for item in parcours:
+        item.end_notices = [notice for notice in end_notices if notice.parcours_id == item.pk]
     return render(
         request,
         "beneficiaires/beneficiaire_detail.html",
@@ -108,5 +121,6 @@ def beneficiaire_detail(request, pk):
             "deadlines": next_deadlines(parcours),
             "can_change": beneficiaires_access.may_change_records(user),
             "can_change_association": beneficiaires_access.may_change_accompaniment(user),
+            "can_record_exit": records_pathway_exits(user),
         },
     )

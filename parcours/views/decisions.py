@@ -8,15 +8,18 @@ reasons for a refusal, the 24-month cap) are the workflow's: the form only parse
 from django import forms
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commission import audit
 from commission.validators import CleanInputMixin
-from parcours.access import decides, demandes_decidable_by
+from parcours import afis, tasks
+from parcours.access import decides, demandes_decidable_by, is_secretariat, parcours_visible_to
+from parcours.models import Decision, DroitAfis, RegleParcours
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from parcours.workflow import parcours as parcours_workflow
@@ -30,7 +33,6 @@ class DecisionForm(CleanInputMixin, forms.Form):
     decided_on = forms.DateField(label=gettext_lazy("Date de la décision"), widget=DATE_INPUT)
     start = forms.DateField(
         label=gettext_lazy("Début du parcours"),
-        help_text=gettext_lazy("Au plus tôt le jour de la décision. La première période dure six mois."),
         required=False,
         widget=DATE_INPUT,
     )
@@ -56,6 +58,11 @@ class DecisionForm(CleanInputMixin, forms.Form):
         self.fields["kind"].choices = [(kind.value, kind.label) for kind in workflow.DECISIONS[demande.kind]]
         if not workflow.may_open_pathway(demande):
             del self.fields["start"]
+        else:
+            # The term's length is dated data (RegleParcours), never written here.
+            self.fields["start"].help_text = _(
+                "Au plus tôt le jour de la décision. La première période dure %(months)s mois."
+            ) % {"months": RegleParcours.in_force(timezone.localdate()).term_months}
 
 
 def _pathway_outlook(demande):
@@ -140,4 +147,106 @@ def decider(request, pk):
             "with_start": "start" in form.fields,
             "outlook": _pathway_outlook(demande),
         },
+    )
+
+
+@require_POST
+def afis_reassess(request, pk):
+    """The secretariat assesses again an AFIS right "à compléter", once the missing datum is entered
+    (RSA lump sum, scale, nationality, residence permit). Its attestation joins the letters if granted."""
+    if not is_secretariat(request.user):
+        raise Http404
+    droit = get_object_or_404(
+        DroitAfis.objects.filter(periode__parcours__in=parcours_visible_to(request.user)).select_related(
+            "periode__decision"
+        ),
+        pk=pk,
+    )
+    droit = afis.reassess(droit)
+    tasks.schedule_attestations([droit] if droit.eligible else [])
+    if droit.eligible:
+        messages.success(
+            request, _("Le droit à l’AFIS est ouvert ; son attestation est produite avec les courriers.")
+        )
+    elif droit.pending:
+        messages.warning(
+            request,
+            _("Le droit à l’AFIS reste à compléter : %(reason)s") % {"reason": droit.ineligibility_reason},
+        )
+    else:
+        messages.info(
+            request,
+            _("La personne ne remplit pas les conditions de l’AFIS : %(reason)s")
+            % {"reason": droit.ineligibility_reason},
+        )
+    demande = droit.periode.decision.demande if droit.periode.decision_id else None
+    if demande is not None:
+        return redirect(reverse("parcours:dossier", args=[demande.pk]) + "#decision")
+    return redirect("home")
+
+
+class CorrectionForm(forms.Form):
+    decided_on = forms.DateField(label=gettext_lazy("Date de la décision"), widget=DATE_INPUT)
+    signataire_title = forms.CharField(label=gettext_lazy("Qualité du signataire"), max_length=200)
+    motifs = forms.CharField(
+        label=gettext_lazy("Motifs"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Motif de la correction"),
+        help_text=gettext_lazy(
+            "L’erreur matérielle rectifiée. La décision d’origine et ses courriers restent au dossier, "
+            "marqués comme remplacés ; de nouveaux courriers sont produits."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Je confirme : une nouvelle décision remplace celle-ci et de nouveaux courriers sont produits."
+        ),
+        error_messages={"required": gettext_lazy("Cochez la case pour confirmer la correction.")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def corriger(request, pk):
+    """The president corrects a material error of a decision: a new decision supersedes it."""
+    if not decides(request.user):
+        raise Http404
+    decision = get_object_or_404(
+        Decision.objects.filter(
+            demande__in=demandes_decidable_by(request.user), superseded_at__isnull=True
+        ).select_related("demande__beneficiaire"),
+        pk=pk,
+    )
+    initial = {
+        "decided_on": decision.decided_on,
+        "signataire_title": decision.signataire_title,
+        "motifs": decision.motifs,
+    }
+    form = CorrectionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workflow.correct_decision(
+                decision,
+                user=request.user,
+                reason=data["reason"],
+                decided_on=data["decided_on"],
+                signataire_title=data["signataire_title"],
+                motifs=data["motifs"],
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "La décision est corrigée : ses nouveaux courriers sont produits, les précédents restent au dossier."
+                ),
+            )
+            return redirect(reverse("parcours:dossier", args=[decision.demande_id]) + "#decision")
+    return render(
+        request,
+        "parcours/decisions/corriger.html",
+        {"decision": decision, "demande": decision.demande, "form": form},
     )

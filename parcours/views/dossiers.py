@@ -244,11 +244,13 @@ def dossier_submit(request, pk):
             workflow.resubmit(demande, user=request.user, message=resubmit_form.cleaned_data["message"])
             messages.success(request, _("Le dossier complété est de nouveau déposé auprès du secrétariat."))
         else:
-            workflow.submit(demande, user=request.user)
+            demande = workflow.submit(demande, user=request.user)
             messages.success(
                 request,
                 _("Le dossier est déposé : le secrétariat de la commission va vérifier qu’il est complet."),
             )
+            if demande.minor_at_filing:
+                messages.warning(request, workflow.MINOR_AT_FILING)
         if members_preview(demande).has_identity:
             messages.warning(
                 request,

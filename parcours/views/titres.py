@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commission import audit
 from commission.enums import AuditAction
 from commission.validators import CleanInputMixin
+from parcours import afis, tasks
 from parcours.access import records_permits, titres_visible_to
 from parcours.models.droits import EXPIRING_DAYS, PERMIT_SITUATIONS
 from parcours.workflow import WorkflowError
@@ -60,12 +61,25 @@ class TitreFilterForm(CleanInputMixin, forms.Form):
 class IssueForm(CleanInputMixin, forms.Form):
     number = forms.CharField(label=gettext_lazy("Numéro de l’autorisation"), max_length=50)
     issued_on = forms.DateField(label=gettext_lazy("Délivrée le"), widget=DATE_INPUT)
-    valid_until = forms.DateField(
-        label=gettext_lazy("Valable jusqu’au"),
+    valid_until = forms.DateField(label=gettext_lazy("Valable jusqu’au"), widget=DATE_INPUT)
+
+    def __init__(self, *args, min_months, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The legal minimum is dated data (RegleParcours), never written here.
+        self.fields["valid_until"].help_text = _(
+            "Au moins %(months)s mois (article L425-4 du CESEDA) ; proposée jusqu’à la fin de la période "
+            "en cours du parcours, que l’autorisation suit."
+        ) % {"months": min_months}
+
+
+class CorrectionForm(IssueForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Motif de la correction"),
         help_text=gettext_lazy(
-            "Au moins six mois ; proposée jusqu’à la fin de la période en cours du parcours, que l’autorisation suit."
+            "Par exemple : numéro mal recopié. La saisie d’origine reste dans l’historique."
         ),
-        widget=DATE_INPUT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
     )
 
 
@@ -163,14 +177,20 @@ def titre_detail(request, pk):
     titre = audit.get_or_404(request, queryset, pk=pk)
     awaiting = workflow.awaits_issue(titre)
     form = None
+    today = timezone.localdate()
     if awaiting:
         form = IssueForm(
             request.POST if request.method == "POST" else None,
-            initial={"issued_on": timezone.localdate(), "valid_until": titre.parcours.current_term_end},
+            initial={"issued_on": today, "valid_until": workflow.proposed_validity(titre, today)},
+            min_months=workflow.min_months(today),
         )
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.issue(titre, user=request.user, **form.cleaned_data)
+                # The residence condition of the AFIS now holds: a right waiting for it is assessed.
+                tasks.schedule_attestations(
+                    afis.reassess_pending(titre.parcours, form.cleaned_data["issued_on"])
+                )
             except WorkflowError as error:
                 form.add_error(None, error.message)
             else:
@@ -183,9 +203,51 @@ def titre_detail(request, pk):
     elif request.method == "POST":
         messages.error(request, _("Cette autorisation n’attend ni délivrance ni renouvellement."))
         return redirect("decisions:titre", pk=titre.pk)
-    history = titre.evenements.filter(transition="issue").select_related("user").order_by("-at", "-pk")
+    return _render_detail(request, titre, form=form)
+
+
+def _render_detail(request, titre, *, form=None, correction=None):
+    history = (
+        titre.evenements.filter(transition__in=("issue", "correct"))
+        .select_related("user")
+        .order_by("-at", "-pk")
+    )
+    if correction is None and workflow.can_correct(titre):
+        correction = CorrectionForm(
+            initial={"number": titre.number, "issued_on": titre.issued_on, "valid_until": titre.valid_until},
+            min_months=workflow.min_months(titre.issued_on),
+            prefix="correction",
+        )
     return render(
         request,
         "parcours/titres/titre_detail.html",
-        {"titre": titre, "person": titre.parcours.beneficiaire, "form": form, "history": history},
+        {
+            "titre": titre,
+            "person": titre.parcours.beneficiaire,
+            "form": form,
+            "correction": correction,
+            "history": history,
+        },
     )
+
+
+@require_http_methods(["POST"])
+def titre_correct(request, pk):
+    """Correct the number or dates of an issued permit entered wrongly, with a reason (the first entry
+    stays in the history)."""
+    titre = audit.get_or_404(request, _titres(request.user).select_for_update(of=("self",)), pk=pk)
+    if not workflow.can_correct(titre):
+        messages.error(request, _("Seule une autorisation délivrée peut être corrigée."))
+        return redirect("decisions:titre", pk=titre.pk)
+    form = CorrectionForm(request.POST, min_months=workflow.min_months(titre.issued_on), prefix="correction")
+    if form.is_valid():
+        try:
+            workflow.correct(titre, user=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("La correction est enregistrée ; la saisie d’origine reste dans l’historique.")
+            )
+            return redirect("decisions:titre", pk=titre.pk)
+    return _render_detail(request, titre, correction=form)

@@ -3,7 +3,9 @@
 brouillon → déposée → complément demandé ⇄ déposée → recevable → inscrite à l’ordre du jour
 → avis rendu (or ajournée → inscrite again) → décision favorable / défavorable;
 retrait possible until the decision. The association's opinion (CASF L121-9) is recorded, with its
-event, at any moment before the decision, without moving the state.
+event, at any moment before the decision, without moving the state. A renewal (or an early-end
+proposal) is filed and decided only while its pathway runs; when the pathway ends before the decision,
+the application is closed with it (close_with_pathway).
 
 The table below is the only place these moves are declared; every function of this module that changes
 a state goes through `MACHINE.apply` (commission.transitions), which writes the event row.
@@ -12,7 +14,8 @@ a state goes through `MACHINE.apply` (commission.transitions), which writes the 
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.dispatch import receiver
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,6 +75,18 @@ TRANSITIONS = (
     ),
     Transition("decide", (S.AVIS_RENDU,), (S.ACCEPTEE, S.REFUSEE), gettext_lazy("Décision du préfet")),
     Transition("withdraw", OPEN_BEFORE_DECISION, S.RETIREE, gettext_lazy("Retrait de la demande")),
+    Transition(
+        "correct_decision",
+        (S.ACCEPTEE, S.REFUSEE),
+        UNCHANGED,
+        gettext_lazy("Décision corrigée (erreur matérielle)"),
+    ),
+    Transition(
+        "close_with_pathway",
+        OPEN_BEFORE_DECISION,
+        S.RETIREE,
+        gettext_lazy("Demande close : le parcours a pris fin"),
+    ),
 )
 MACHINE = Machine(
     field="state",
@@ -79,6 +94,14 @@ MACHINE = Machine(
     log_model="parcours.DemandeEvenement",
     log_fk="demande",
     refusal=gettext_lazy("Impossible depuis l’état « %(state)s » de la demande."),
+)
+
+# The warning of a dossier filed for a person under 18 (not a refusal: an open legal question).
+MINOR_AT_FILING = gettext_lazy(
+    "Personne mineure à la date du dépôt : son engagement dans le parcours est une question juridique "
+    "ouverte (la commission coordonne aussi l’accompagnement des mineurs victimes depuis le décret du "
+    "30 décembre 2025). Le dossier est déposé ; le secrétariat vérifie la suite à lui donner avant "
+    "l’examen."
 )
 
 # The association changes its application while it is a draft, or when the secretariat asked for a
@@ -152,13 +175,15 @@ def may_open_pathway(demande) -> bool:
 
 def renewable_parcours(demande):
     """The pathway a renewal may be started for from this application's page, or None: the pathway
-    this granted initial application or renewal opened or renewed, while it runs."""
+    this granted initial application or renewal opened or renewed, while it runs and may be renewed
+    (its last term not passed, the cap not reached)."""
     parcours = demande.parcours
     if (
         parcours is None
         or parcours.state != ParcoursState.EN_COURS
         or demande.state != S.ACCEPTEE
         or demande.kind == DemandeKind.FIN_ANTICIPEE
+        or not parcours_workflow.can_renew(parcours)
     ):
         return None
     return parcours
@@ -176,12 +201,37 @@ def _locked(demande):
 def _check_agrement(association, commission, on=None):
     """Only an association with a valid agrément for the département files (CASF R121-12-1)."""
     if not association.can_file_in(commission.departement, on):
+        ended_on = association.approval_ended_on(commission.departement, on)
+        if ended_on is not None:
+            raise WorkflowError(
+                _(
+                    "L’agrément de l’association pour ce département a pris fin le %(day)s : elle ne peut pas "
+                    "déposer de dossier jusqu’à son renouvellement. Le dossier reste enregistré ; "
+                    "adressez-vous au secrétariat de la commission pour le renouvellement de l’agrément."
+                )
+                % {"day": formats.date_format(ended_on, "SHORT_DATE_FORMAT")}
+            )
         raise WorkflowError(
             _(
                 "L’agrément de l’association pour ce département n’est pas valide à cette date : "
                 "elle ne peut pas déposer de dossier."
             )
         )
+
+
+def _check_renewable(parcours, on=None):
+    """A renewal is filed and decided only while the pathway runs, never after its last term's end
+    (CASF L121-9: the pathway is renewed, not granted again retroactively)."""
+    refusal = parcours_workflow.renewal_refusal(parcours, on)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+def _check_pathway_runs(demande, on=None):
+    if demande.kind == DemandeKind.RENOUVELLEMENT:
+        _check_renewable(demande.parcours, on)
+    elif demande.kind == DemandeKind.FIN_ANTICIPEE and not demande.parcours.is_running:
+        raise WorkflowError(_("Ce parcours est terminé."))
 
 
 def _check_complete(demande):
@@ -195,9 +245,10 @@ def _check_complete(demande):
 
 @transaction.atomic
 def create(
-    *, beneficiaire, association, commission, user, kind=DemandeKind.INITIALE, parcours=None
+    *, beneficiaire, association, commission, user, kind=DemandeKind.INITIALE, parcours=None, on=None
 ) -> Demande:
-    """A new draft, with one empty objective per axis of the projet d'insertion."""
+    """A new draft, with one empty objective per axis of the projet d'insertion. `on`: the day it is
+    made, today unless a replay of past events (the demo) says otherwise."""
     if beneficiaire.departement_id != commission.departement_id:
         raise WorkflowError(_("La personne n’est pas suivie dans le département de cette commission."))
     _check_agrement(association, commission)
@@ -208,10 +259,8 @@ def create(
             raise WorkflowError(_("Indiquez le parcours en cours de la personne."))
         if parcours.state != ParcoursState.EN_COURS:
             raise WorkflowError(_("Ce parcours est terminé."))
-        if kind == DemandeKind.RENOUVELLEMENT and not parcours_workflow.can_renew(parcours):
-            raise WorkflowError(
-                _("Le parcours a atteint sa durée maximale de 24 mois : il ne peut plus être renouvelé.")
-            )
+        if kind == DemandeKind.RENOUVELLEMENT:
+            _check_renewable(parcours, on)
     if Demande.objects.open().filter(beneficiaire=beneficiaire).exists():
         raise WorkflowError(_("Cette personne a déjà une demande en cours."))
     demande = Demande(
@@ -266,13 +315,17 @@ def start_renewal(parcours, *, association, user) -> Demande:
 
 
 @transaction.atomic
-def submit(demande, *, user) -> Demande:
-    """The association files the complete dossier with the prefect (secretariat)."""
+def submit(demande, *, user, on=None) -> Demande:
+    """The association files the complete dossier with the prefect (secretariat). `on`: the filing
+    day, today unless a replay of past events (the demo) says otherwise."""
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
+    _check_pathway_runs(demande, on)
     _check_complete(demande)
     demande.submitted_at = timezone.now()
-    return MACHINE.apply(demande, "submit", user=user, extra_fields=["submitted_at"])
+    # A minor is flagged, not refused: the history keeps that the dossier was filed so.
+    reason = MINOR_AT_FILING if demande.minor_at_filing else ""
+    return MACHINE.apply(demande, "submit", user=user, reason=reason, extra_fields=["submitted_at"])
 
 
 @transaction.atomic
@@ -286,9 +339,10 @@ def request_complement(demande, *, user, message: str) -> Demande:
 
 
 @transaction.atomic
-def resubmit(demande, *, user, message: str = "") -> Demande:
+def resubmit(demande, *, user, message: str = "", on=None) -> Demande:
     demande = _locked(demande)
     _check_agrement(demande.association, demande.commission)
+    _check_pathway_runs(demande, on)
     _check_complete(demande)
     demande = MACHINE.apply(demande, "resubmit", user=user, reason=message)
     thread.post(
@@ -429,6 +483,9 @@ def decide(
         raise WorkflowError(_("La date de décision ne peut pas être dans le futur."))
     if demande.avis_commission_on and decided_on < demande.avis_commission_on:
         raise WorkflowError(_("La décision ne peut pas précéder l’avis de la commission."))
+    if demande.parcours_id:
+        # Decided while the pathway runs: a renewal is never granted after the term's end.
+        _check_pathway_runs(demande, decided_on)
     decision = Decision.objects.create(
         demande=demande,
         kind=kind,
@@ -444,6 +501,79 @@ def decide(
 
     tasks.schedule_letters([decision])
     return decision
+
+
+def current_decision(demande):
+    """The decision in force on the application: the last one, which no other supersedes."""
+    return Decision.objects.filter(demande=demande, superseded_at__isnull=True).first()
+
+
+@transaction.atomic
+def correct_decision(
+    decision, *, user, reason: str, decided_on: datetime.date, signataire_title: str, motifs: str
+) -> Decision:
+    """The president corrects a material error of a decision (its date, its signatory's title, the
+    wording of its reasons): a new decision, with the same outcome, supersedes it; its letters are
+    generated anew; the first decision and its letters are kept, marked as superseded, and the
+    history shows both. The letters themselves are never edited. A change of outcome is not a
+    correction: it would be a withdrawal of the decision, which this software does not make."""
+    if not reason.strip():
+        raise WorkflowError(_("Indiquez le motif de la correction : l’erreur matérielle à rectifier."))
+    demande = _locked(decision.demande)
+    if not can(demande, "correct_decision"):
+        raise WorkflowError(MACHINE.refusal_of(demande))
+    decision = Decision.objects.select_for_update().get(pk=decision.pk, demande=demande)
+    if decision.superseded_at is not None:
+        raise WorkflowError(_("Cette décision a déjà été corrigée : corrigez la décision qui la remplace."))
+    if decision.kind in NEGATIVE_DECISIONS and not motifs.strip():
+        raise WorkflowError(_("Une décision défavorable doit être motivée."))
+    if not signataire_title.strip():
+        raise WorkflowError(_("Indiquez la qualité du signataire."))
+    if decided_on > timezone.localdate():
+        raise WorkflowError(_("La date de décision ne peut pas être dans le futur."))
+    if demande.avis_commission_on and decided_on < demande.avis_commission_on:
+        raise WorkflowError(_("La décision ne peut pas précéder l’avis de la commission."))
+    periode = getattr(decision, "periode", None)
+    if periode is not None and decided_on > periode.start and decision.kind == DecisionKind.AUTORISATION:
+        raise WorkflowError(_("Le parcours ne peut pas commencer avant la décision qui l’autorise."))
+    if (decided_on, signataire_title.strip(), motifs.strip()) == (
+        decision.decided_on,
+        decision.signataire_title,
+        decision.motifs,
+    ):
+        raise WorkflowError(_("Rien n’a changé : modifiez ce que la correction rectifie."))
+    # The first decision is marked superseded before the new one exists: one current decision per
+    # application at every moment (unique constraint), both kept.
+    decision.superseded_at = timezone.now()
+    decision.save(update_fields=["superseded_at"])
+    corrected = Decision.objects.create(
+        demande=demande,
+        kind=decision.kind,
+        decided_on=decided_on,
+        signataire=user,
+        signataire_title=signataire_title.strip(),
+        motifs=motifs.strip(),
+        supersedes=decision,
+        correction_reason=reason.strip(),
+    )
+    if periode is not None:
+        periode.decision = corrected
+        periode.save(update_fields=["decision"])
+    MACHINE.apply(
+        demande,
+        "correct_decision",
+        user=user,
+        reason=_("Décision du %(old)s remplacée par celle du %(new)s : %(reason)s")
+        % {
+            "old": formats.date_format(decision.decided_on, "SHORT_DATE_FORMAT"),
+            "new": formats.date_format(decided_on, "SHORT_DATE_FORMAT"),
+            "reason": reason.strip(),
+        },
+    )
+    from parcours import tasks
+
+    tasks.schedule_letters([corrected])
+    return corrected
 
 
 def _apply_decision_to_parcours(demande, decision, start, user):
@@ -476,3 +606,28 @@ def _apply_decision_to_parcours(demande, decision, start, user):
         )
     # REFUS, NON_RENOUVELLEMENT, MAINTIEN: nothing changes now; a refused renewal ends the pathway at its
     # term (parcours.end_lapsed).
+
+
+@receiver(parcours_workflow.pathway_ended)
+def _close_applications_of_ended_pathway(sender, *, parcours, on, user=None, **kwargs):
+    for demande in Demande.objects.select_for_update().open().filter(parcours=parcours):
+        close_with_pathway(demande, on=on, user=user)
+
+
+def close_with_pathway(demande, *, on: datetime.date, user=None) -> Demande:
+    """The pathway ended before the decision: its open renewal or early-end application can no longer be
+    decided; it is closed, dated, with the reason, so that the person is free for a new initial
+    application (CASF L121-9: a renewal is decided while the pathway runs)."""
+    reason = _("Le parcours a pris fin le %(date)s avant la décision : la demande est close.") % {
+        "date": formats.date_format(on, "SHORT_DATE_FORMAT")
+    }
+    if not can(demande, "close_with_pathway"):
+        raise WorkflowError(MACHINE.refusal_of(demande))
+    demande.withdrawn_on, demande.withdrawal_reason = on, reason
+    return MACHINE.apply(
+        demande,
+        "close_with_pathway",
+        user=user,
+        reason=reason,
+        extra_fields=["withdrawn_on", "withdrawal_reason"],
+    )

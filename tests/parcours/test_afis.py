@@ -5,14 +5,24 @@ lump sum on a date the migration does not cover add the row they need.
 """
 
 import datetime
+import io
 from decimal import Decimal
 
+import pypdf
 import pytest
 
+from commission import private_files
+from commission.dates import add_months
 from parcours import afis
 from parcours.enums import AfisTerritoire
 from parcours.models import BaremeAfis, DroitAfis, ForfaitRsa
-from tests.factories import DemandeFactory, DepartementFactory, ParcoursFactory
+from tests.factories import (
+    DecisionFactory,
+    DemandeFactory,
+    DepartementFactory,
+    ParcoursFactory,
+    TitreSejourFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +33,8 @@ BEFORE_2022_SCALE = D(2022, 6, 1)
 
 @pytest.fixture
 def forfait_rsa_2022():
-    return ForfaitRsa.objects.create(
-        territoire=AfisTerritoire.GENERAL,
-        effective_from=D(2022, 4, 1),
-        amount=Decimal("575.52"),
-        legal_reference="Revalorisation du RSA au 1er avril 2022",
-    )
+    """Seeded by the data migrations, like every lump sum back to the oldest scale (2017)."""
+    return ForfaitRsa.objects.get(territoire=AfisTerritoire.GENERAL, effective_from=D(2022, 4, 1))
 
 
 @pytest.fixture
@@ -41,10 +47,20 @@ def forfait_rsa_mayotte():
     )
 
 
-def _demande(**fields):
-    """A complete application of an adult with no resources who cannot claim the RSA or the ADA."""
+def _demande(permit=True, **fields):
+    """A complete application of an adult with no resources who cannot claim the RSA or the ADA; a
+    Nigerian national (the factory's default) lawfully resident: an APS valid over every date these
+    tests assess on (recorded on an earlier pathway, so that the tests may open one)."""
     fields.setdefault("beneficiaire__birth_date", D(1995, 5, 10))
-    return DemandeFactory(complete=True, **fields)
+    demande = DemandeFactory(complete=True, **fields)
+    if permit:
+        TitreSejourFactory(
+            parcours=ParcoursFactory(beneficiaire=demande.beneficiaire, termine=True),
+            delivre=True,
+            issued_on=D(2017, 1, 1),
+            valid_until=D(2030, 12, 31),
+        )
+    return demande
 
 
 def _assess(demande, on):
@@ -222,12 +238,13 @@ def test_mayotte_has_its_own_scale(forfait_rsa_mayotte, children, amount):
     assert droit.bareme.territoire == AfisTerritoire.MAYOTTE
 
 
-def test_without_rsa_lump_sum_for_mayotte_the_person_is_ineligible_with_a_clear_reason():
+def test_missing_reference_data_postpones_without_rsa_lump_sum_for_mayotte():
+    """Rule 15: a gap in our data makes the assessment wait ("à compléter"); it is never a refusal."""
     demande = _demande(departement=DepartementFactory(mayotte=True))
 
     droit = _assess(demande, AFTER_2022_SCALE)
 
-    assert not droit.eligible
+    assert (droit.eligible, droit.pending) == (False, True)
     assert "Aucun montant forfaitaire du RSA" in droit.ineligibility_reason
     assert "secrétariat doit le saisir" in droit.ineligibility_reason
     assert (droit.monthly_amount, droit.bareme) == (0, None)
@@ -256,3 +273,184 @@ def test_right_covers_the_term_and_is_reassessed_in_place():
     assert second.pk == first.pk
     assert DroitAfis.objects.filter(periode=periode).count() == 1
     assert not DroitAfis.objects.get(periode=periode).eligible
+
+
+# --- rule 14: the residence condition -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("nationalities", [["FR"], ["DE"], ["NO"], ["CH"], ["NG", "IT"]])
+def test_afis_residence_condition_french_eu_eea_or_swiss_need_no_permit(nationalities):
+    demande = _demande(permit=False, beneficiaire__nationalities=nationalities)
+
+    assert afis.outcome(demande, AFTER_2022_SCALE) == afis.Outcome(True, False, "")
+
+
+def test_afis_residence_condition_a_valid_aps_counts():
+    demande = _demande()
+
+    assert afis.outcome(demande, AFTER_2022_SCALE).eligible
+
+
+def test_afis_residence_condition_a_foreign_person_without_a_valid_permit_waits_for_it():
+    demande = _demande(permit=False)
+
+    droit = _assess(demande, AFTER_2022_SCALE)
+
+    assert (droit.eligible, droit.pending) == (False, True)
+    assert "délivrance de l’autorisation provisoire de séjour" in droit.ineligibility_reason
+
+
+def test_afis_residence_condition_a_permit_expired_on_the_day_does_not_count():
+    demande = _demande(permit=False)
+    TitreSejourFactory(
+        parcours=ParcoursFactory(beneficiaire=demande.beneficiaire, termine=True),
+        delivre=True,
+        issued_on=D(2024, 1, 1),
+        valid_until=AFTER_2022_SCALE - datetime.timedelta(days=1),
+    )
+
+    assert afis.outcome(demande, AFTER_2022_SCALE).pending
+
+
+def test_afis_residence_condition_unknown_nationality_waits():
+    demande = _demande(permit=False, beneficiaire__nationalities=[])
+
+    outcome = afis.outcome(demande, AFTER_2022_SCALE)
+
+    assert (outcome.eligible, outcome.pending) == (False, True)
+    assert "nationalité" in outcome.reason
+
+
+def test_afis_residence_condition_the_right_opens_when_the_permit_is_recorded_on_screen(
+    client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from commission.enums import OrganisationKind, Role
+    from tests.factories import OrganisationFactory, UserFactory
+
+    demande = _demande(permit=False)
+    parcours = ParcoursFactory(beneficiaire=demande.beneficiaire, commission=demande.commission)
+    periode = parcours.periodes.get()
+    periode.decision = DecisionFactory(demande=demande, decided_on=periode.start)
+    periode.save(update_fields=["decision"])
+    droit = afis.assess(demande, periode, periode.start)
+    assert droit.pending
+    titre = TitreSejourFactory(parcours=parcours)
+    service = UserFactory(
+        organisation=OrganisationFactory(
+            kind=OrganisationKind.SERVICE_ETRANGERS, departement=parcours.commission.departement
+        ),
+        roles=[Role.ETRANGERS],
+    )
+    client.force_login(service)
+    issued_on = periode.start + datetime.timedelta(days=10)
+
+    client.post(
+        reverse("decisions:titre", args=[titre.pk]),
+        {
+            "number": "APS-5",
+            "issued_on": issued_on.isoformat(),
+            "valid_until": add_months(issued_on, 6).isoformat(),
+        },
+    )
+
+    droit.refresh_from_db()
+    assert (droit.eligible, droit.pending) == (True, False)
+    # Paid from the day its conditions held, not before.
+    assert (droit.assessed_on, droit.start) == (issued_on, issued_on)
+
+
+# --- rule 15: missing reference data postpones, it never refuses ----------------------------------
+
+
+def test_missing_reference_data_postpones_without_a_scale():
+    demande = _demande()
+    BaremeAfis.objects.all().delete()
+
+    droit = _assess(demande, AFTER_2022_SCALE)
+
+    assert (droit.eligible, droit.pending, droit.monthly_amount) == (False, True, 0)
+    assert "Aucun barème de l’AFIS" in droit.ineligibility_reason
+
+
+def test_missing_reference_data_postpones_before_the_oldest_lump_sum():
+    demande = _demande()
+
+    outcome = afis.outcome(demande, D(2017, 3, 31))
+
+    assert (outcome.eligible, outcome.pending) == (False, True)
+
+
+@pytest.mark.parametrize(
+    "day, amount",
+    [
+        (D(2017, 4, 1), "545.48"),
+        (D(2019, 12, 1), "559.74"),
+        (D(2022, 6, 30), "575.52"),
+        (D(2022, 7, 1), "598.54"),
+        (D(2023, 4, 1), "607.75"),
+        (D(2025, 4, 1), "646.52"),
+    ],
+)
+def test_missing_reference_data_rsa_lump_sums_are_seeded_back_to_the_oldest_scale(day, amount):
+    assert ForfaitRsa.in_force(AfisTerritoire.GENERAL, day).amount == Decimal(amount)
+
+
+def test_missing_reference_data_postpones_listed_on_the_secretariat_home_and_reassessed_on_screen(
+    client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from commission.enums import Role
+    from parcours.enums import CourrierKind, DecisionKind
+    from parcours.models import Courrier
+    from parcours.workflow import demandes as demandes_workflow
+    from tests.factories import UserFactory
+
+    demande = DemandeFactory(
+        avis_rendu=True, departement=DepartementFactory(mayotte=True), beneficiaire__nationalities=["FR"]
+    )
+    president = UserFactory(organisation=demande.commission.secretariat, roles=[Role.PRESIDENT])
+    today = datetime.date.today()
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = demandes_workflow.decide(
+            demande,
+            kind=DecisionKind.AUTORISATION,
+            signataire=president,
+            signataire_title="Préfet",
+            decided_on=today,
+            start=today,
+        )
+    droit = DroitAfis.objects.get(periode__decision=decision)
+    assert droit.pending
+    # No letter tells the person they are refused for a gap in our data.
+    assert set(Courrier.objects.filter(decision=decision).values_list("kind", flat=True)) == {
+        CourrierKind.NOTIFICATION
+    }
+    notification = Courrier.objects.get(decision=decision)
+    pdf = pypdf.PdfReader(io.BytesIO(private_files.read(notification.file_path)))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "est en cours d’appréciation" in text
+    assert "ne peut pas vous être accordée" not in text
+    secretariat = UserFactory(organisation=demande.commission.secretariat, roles=[Role.SECRETARIAT])
+    client.force_login(secretariat)
+    home = client.get(reverse("home")).content.decode()
+    assert "Droits à l’AFIS à compléter" in home
+    assert "Aucun montant forfaitaire du RSA" in home
+
+    ForfaitRsa.objects.create(
+        territoire=AfisTerritoire.MAYOTTE,
+        effective_from=today - datetime.timedelta(days=300),
+        amount=Decimal("320.00"),
+        legal_reference="Montant forfaitaire du RSA à Mayotte (saisie de test)",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("decisions:afis_reassess", args=[droit.pk]), follow=True)
+
+    assert "Le droit à l’AFIS est ouvert" in response.content.decode()
+    droit.refresh_from_db()
+    assert (droit.eligible, droit.pending) == (True, False)
+    assert Courrier.objects.filter(decision=decision, kind=CourrierKind.ATTESTATION_AFIS).exists()
+    client.force_login(president)
+    assert client.post(reverse("decisions:afis_reassess", args=[droit.pk])).status_code == 404

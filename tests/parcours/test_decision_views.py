@@ -34,6 +34,7 @@ from tests.factories import (
     ParcoursFactory,
     PointOrdreDuJourFactory,
     SeanceFactory,
+    TitreSejourFactory,
     UserFactory,
 )
 
@@ -60,7 +61,17 @@ def _president(departement):
 
 
 def _waiting(**kwargs):
-    return DemandeFactory(avis_rendu=True, **kwargs)
+    """An opinion awaiting a decision, of a person lawfully resident (an APS valid today, recorded on
+    an earlier pathway): the AFIS's residence condition holds (CASF R121-12-13-1)."""
+    demande = DemandeFactory(avis_rendu=True, **kwargs)
+    if demande.beneficiaire.needs_residence_permit():
+        TitreSejourFactory(
+            parcours=ParcoursFactory(beneficiaire=demande.beneficiaire, termine=True),
+            delivre=True,
+            issued_on=today() - datetime.timedelta(days=30),
+            valid_until=today() + datetime.timedelta(days=200),
+        )
+    return demande
 
 
 def _decided(kind=DecisionKind.AUTORISATION, **kwargs):

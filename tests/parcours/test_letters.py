@@ -32,6 +32,7 @@ from tests.factories import (
     DepartementFactory,
     OrganisationFactory,
     ParcoursFactory,
+    TitreSejourFactory,
     UserFactory,
 )
 
@@ -55,22 +56,38 @@ def _president(departement):
     )
 
 
-def _decide(kind=DecisionKind.AUTORISATION, *, beneficiaire=None, demande_kind=DemandeKind.INITIALE, **extra):
-    """A decision taken through the workflow, the day of the opinion, 1 March 2026."""
-    options = {"beneficiaire": beneficiaire} if beneficiaire else {}
-    if demande_kind != DemandeKind.INITIALE:
-        options["parcours"] = ParcoursFactory(
-            started_on=D(2025, 9, 1), beneficiaire=beneficiaire or BeneficiaireFactory()
+def _resident(person):
+    """A foreign person lawfully resident (AFIS, CASF R121-12-13-1): an APS valid over the dates of
+    these tests, recorded on an earlier pathway."""
+    if person.needs_residence_permit():
+        TitreSejourFactory(
+            parcours=ParcoursFactory(beneficiaire=person, termine=True),
+            delivre=True,
+            issued_on=D(2025, 1, 1),
+            valid_until=D(2027, 12, 31),
         )
+    return person
+
+
+def _decide(kind=DecisionKind.AUTORISATION, *, beneficiaire=None, demande_kind=DemandeKind.INITIALE, **extra):
+    """A decision taken through the workflow, the day of the opinion, 1 March 2026; on a running
+    pathway (its term ends on 28 February 2026), the day before its term ends: a renewal is decided
+    while the pathway runs."""
+    beneficiaire = _resident(beneficiaire or BeneficiaireFactory())
+    options = {"beneficiaire": beneficiaire}
+    day = OPINION_DAY
+    if demande_kind != DemandeKind.INITIALE:
+        options["parcours"] = ParcoursFactory(started_on=D(2025, 9, 1), beneficiaire=beneficiaire)
         options["beneficiaire"] = options["parcours"].beneficiaire
-    demande = DemandeFactory(avis_rendu=True, kind=demande_kind, avis_commission_on=OPINION_DAY, **options)
+        day = D(2026, 2, 27)
+    demande = DemandeFactory(avis_rendu=True, kind=demande_kind, avis_commission_on=day, **options)
     return workflow.decide(
         demande,
         kind=kind,
         signataire=_president(demande.commission.departement),
         signataire_title="Pour la préfète et par délégation, la secrétaire générale",
-        decided_on=OPINION_DAY,
-        start=OPINION_DAY if kind == DecisionKind.AUTORISATION else None,
+        decided_on=day,
+        start=day if kind == DecisionKind.AUTORISATION else None,
         **extra,
     )
 

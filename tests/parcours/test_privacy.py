@@ -51,7 +51,7 @@ def _ended_file(days_ago):
     Message.objects.create(demande=demande, author=demande.referent, side="association", body="Message privé")
     titre = titres.open_for(parcours)
     titres.issue(
-        titre, number="3100123456", issued_on=start, valid_until=start + datetime.timedelta(days=180)
+        titre, number="3100123456", issued_on=start, valid_until=start + datetime.timedelta(days=190)
     )
     return parcours.beneficiaire, path
 

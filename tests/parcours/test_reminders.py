@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
+from commission.dates import add_months
 from commission.enums import OrganisationKind, Role
 from parcours import reminders
 from parcours.enums import DemandeKind, DemandeState, ParcoursEndReason, RappelKind, TitreSejourState
@@ -293,7 +294,7 @@ def test_a_reminder_leaves_the_home_page_once_acted_on():
     DemandeFactory(
         parcours=parcours, kind=DemandeKind.RENOUVELLEMENT, state=DemandeState.DEPOSEE, complete=True
     )
-    titres.issue(titre, number="APS42", issued_on=today(), valid_until=parcours.current_term_end)
+    titres.issue(titre, number="APS42", issued_on=today(), valid_until=add_months(today(), 6))
     assert reminders.pending_for(caseworker).count() == 0
     assert reminders.pending_for(service).count() == 0
     assert reminders.run()["closed"] == 2

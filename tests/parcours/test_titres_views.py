@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from commission.dates import term_end
 from commission.enums import OrganisationKind, Role
 from parcours.enums import TitreSejourState
 from parcours.workflow import titres
@@ -204,13 +205,14 @@ def test_the_service_records_the_issue_of_a_permit(client, departement, service)
     client.force_login(service)
     url = reverse("decisions:titre", args=[titre.pk])
     form = client.get(url)
-    assert form.context["form"].initial["valid_until"] == titre.parcours.current_term_end
+    proposed = max(titre.parcours.current_term_end, term_end(today(), 6))
+    assert form.context["form"].initial["valid_until"] == proposed
     response = client.post(
         url,
         {
             "number": "3112345678",
             "issued_on": today().isoformat(),
-            "valid_until": titre.parcours.current_term_end,
+            "valid_until": proposed.isoformat(),
         },
         follow=True,
     )
@@ -225,7 +227,9 @@ def test_the_service_records_the_issue_of_a_permit(client, departement, service)
 def test_renewing_keeps_the_previous_permit_in_the_history(client, departement, service):
     titre = _titre(departement)
     parcours = titre.parcours
-    titres.issue(titre, number="APS-1", issued_on=parcours.started_on, valid_until=parcours.current_term_end)
+    titres.issue(
+        titre, number="APS-1", issued_on=parcours.started_on, valid_until=term_end(parcours.started_on, 6)
+    )
     titres.mark_to_renew(parcours)
     client.force_login(service)
     url = reverse("decisions:titre", args=[titre.pk])

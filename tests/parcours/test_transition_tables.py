@@ -116,13 +116,22 @@ TITRE_TABLE = {
     "issue": {T.A_DELIVRER: T.DELIVRE, T.A_RENOUVELER: T.DELIVRE},
     "mark_to_renew": {T.DELIVRE: T.A_RENOUVELER, T.EXPIRE: T.A_RENOUVELER},
     "expire": {T.DELIVRE: T.EXPIRE},
-    "close": {T.A_DELIVRER: T.NON_RENOUVELE, T.A_RENOUVELER: T.NON_RENOUVELE},
+    # The pathway ended: not issued or renewed on this ground; an issued permit keeps its dates.
+    "close": {
+        T.A_DELIVRER: T.NON_RENOUVELE,
+        T.A_RENOUVELER: T.NON_RENOUVELE,
+        T.DELIVRE: T.NON_RENOUVELE,
+        T.EXPIRE: T.NON_RENOUVELE,
+    },
+    # A number or dates entered wrongly, corrected with a reason; the state stays.
+    "correct": {T.DELIVRE: T.DELIVRE, T.EXPIRE: T.EXPIRE},
 }
 TITRE_REFUSED = {
     "issue": [T.DELIVRE, T.EXPIRE, T.NON_RENOUVELE],
     "mark_to_renew": [T.A_DELIVRER, T.A_RENOUVELER, T.NON_RENOUVELE],
     "expire": [T.A_DELIVRER, T.A_RENOUVELER, T.EXPIRE, T.NON_RENOUVELE],
-    "close": [T.DELIVRE, T.EXPIRE, T.NON_RENOUVELE],
+    "close": [T.NON_RENOUVELE],
+    "correct": [T.A_DELIVRER, T.A_RENOUVELER, T.NON_RENOUVELE],
 }
 
 
@@ -181,7 +190,7 @@ def test_a_pathway_and_its_permit_walk_their_tables_with_one_event_per_step():
         start=D(2025, 1, 1),
     )
     titre = titres_workflow.current(parcours)
-    titres_workflow.issue(titre, number="APS-1", issued_on=D(2025, 1, 10), valid_until=D(2025, 6, 30))
+    titres_workflow.issue(titre, number="APS-1", issued_on=D(2025, 1, 10), valid_until=D(2025, 7, 9))
     parcours_workflow.renew(parcours)
     titres_workflow.issue(titre, number="APS-2", issued_on=D(2025, 7, 1), valid_until=D(2025, 12, 31))
     parcours_workflow.end(parcours, reason=ParcoursEndReason.ECHEANCE, on=D(2025, 12, 31))
@@ -196,8 +205,10 @@ def test_a_pathway_and_its_permit_walk_their_tables_with_one_event_per_step():
         ("issue", T.A_DELIVRER, T.DELIVRE, "APS-1"),
         ("mark_to_renew", T.DELIVRE, T.A_RENOUVELER, "APS-1"),
         ("issue", T.A_RENOUVELER, T.DELIVRE, "APS-2"),
+        ("close", T.DELIVRE, T.NON_RENOUVELE, "APS-2"),
     ]
-    assert TitreSejour.objects.get(pk=titre.pk).state == T.DELIVRE  # valid until its date
+    # Not renewed on this ground, still valid until its date.
+    assert TitreSejour.objects.get(pk=titre.pk).valid_until == D(2025, 12, 31)
 
 
 # --- the engine ----------------------------------------------------------------------------------

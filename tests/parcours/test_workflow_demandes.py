@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commission.dates import term_end
 from commission.enums import Role
 from parcours.enums import (
     Axe,
@@ -22,8 +23,10 @@ from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from tests.factories import (
     BeneficiaireFactory,
+    DecisionFactory,
     DemandeFactory,
     ParcoursFactory,
+    TitreSejourFactory,
     UserFactory,
     commission_for,
 )
@@ -40,6 +43,15 @@ def _today():
 
 def _president(demande):
     return UserFactory(roles=[Role.PRESIDENT], title="Préfète", organisation=demande.commission.secretariat)
+
+
+def _decision_to_correct(demande, today):
+    """The decision of a decided application; another application's state has none to correct (an
+    unsaved one: only the guard on the application's state may then refuse)."""
+    decision = Decision(demande=demande, kind=DecisionKind.REFUS, decided_on=today, motifs="Motif.")
+    if demande.state in (S.ACCEPTEE, S.REFUSEE):
+        return DecisionFactory(demande=demande, kind=DecisionKind.REFUS, decided_on=today, motifs="Motif.")
+    return decision
 
 
 def _run(name, demande, user):
@@ -81,6 +93,15 @@ def _run(name, demande, user):
             user=user,
             reason="La personne est accompagnée par une autre association.",
         ),
+        "close_with_pathway": lambda: workflow.close_with_pathway(demande, on=today, user=user),
+        "correct_decision": lambda: workflow.correct_decision(
+            _decision_to_correct(demande, today),
+            user=user,
+            reason="Motif mal recopié.",
+            decided_on=today,
+            signataire_title="Préfète",
+            motifs="Motif corrigé.",
+        ),
     }
     return calls[name]()
 
@@ -110,6 +131,18 @@ EXPECTED_TABLE = {
     "change_association": {state: state for state in workflow.OPEN_BEFORE_DECISION},
     "decide": {S.AVIS_RENDU: S.ACCEPTEE},  # or REFUSEE: see the test of both decisions
     "withdraw": {
+        S.BROUILLON: S.RETIREE,
+        S.DEPOSEE: S.RETIREE,
+        S.COMPLEMENT_DEMANDE: S.RETIREE,
+        S.RECEVABLE: S.RETIREE,
+        S.INSCRITE: S.RETIREE,
+        S.AJOURNEE: S.RETIREE,
+        S.AVIS_RENDU: S.RETIREE,
+    },
+    # A material error of the decision corrected by a new decision of the same sense (state unchanged).
+    "correct_decision": {S.ACCEPTEE: S.ACCEPTEE, S.REFUSEE: S.REFUSEE},
+    # The pathway ended before the decision: its renewal or early-end application is closed with it.
+    "close_with_pathway": {
         S.BROUILLON: S.RETIREE,
         S.DEPOSEE: S.RETIREE,
         S.COMPLEMENT_DEMANDE: S.RETIREE,
@@ -161,6 +194,11 @@ EXPECTED_REFUSED = {
         S.ACCEPTEE, S.REFUSEE, S.RETIREE,
     ],
     "withdraw": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+    "close_with_pathway": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+    "correct_decision": [
+        S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE, S.AVIS_RENDU,
+        S.RETIREE,
+    ],
 }  # fmt: skip
 ALLOWED = [(state, name, target) for name, row in EXPECTED_TABLE.items() for state, target in row.items()]
 FORBIDDEN = [(state, name) for name, states in EXPECTED_REFUSED.items() for state in states]
@@ -248,10 +286,12 @@ def test_each_operation_refused_by_the_table_changes_nothing(state, name):
 
 
 def test_every_state_but_the_closed_ones_has_a_way_out():
+    """A decided application only records the correction of its decision, without moving."""
     closed = {S.ACCEPTEE, S.REFUSEE, S.RETIREE}
     for state in S.values:
         demande = Demande(state=state)
-        assert bool(workflow.allowed_transitions(demande)) == (state not in closed), state
+        moves = [name for name in workflow.allowed_transitions(demande) if workflow.MACHINE[name].targets()]
+        assert bool(moves) == (state not in closed), state
 
 
 def test_a_full_application_logs_one_event_per_step_in_order():
@@ -592,8 +632,20 @@ def test_authorisation_opens_a_pathway_with_a_first_six_month_term():
     assert parcours.current_term_end == periode.end
 
 
+def _resident(person):
+    """A foreign person lawfully resident (an APS valid today, recorded on an earlier pathway)."""
+    TitreSejourFactory(
+        parcours=ParcoursFactory(beneficiaire=person, termine=True),
+        delivre=True,
+        issued_on=_today() - datetime.timedelta(days=30),
+        valid_until=_today() + datetime.timedelta(days=200),
+    )
+    return person
+
+
 def test_authorisation_assesses_the_afis_for_the_first_term():
     demande = DemandeFactory(avis_rendu=True, beneficiaire__dependent_children=1)
+    _resident(demande.beneficiaire)
 
     decision = _decide(demande, DecisionKind.AUTORISATION, start=_today())
 
@@ -640,7 +692,8 @@ def test_refusal_with_motifs_closes_the_application_without_pathway():
 
 
 def test_renewal_adds_a_term_from_the_day_after_the_current_one():
-    parcours = ParcoursFactory(started_on=D(2026, 3, 1))
+    parcours = ParcoursFactory()  # started three months ago: its first term still runs
+    _resident(parcours.beneficiaire)
     first_end = parcours.current_term_end
     demande = DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True)
 
@@ -649,8 +702,8 @@ def test_renewal_adds_a_term_from_the_day_after_the_current_one():
     demande.refresh_from_db()
     assert demande.state == S.ACCEPTEE
     periode = parcours.periodes.get(number=2)
-    assert periode.start == first_end + datetime.timedelta(days=1) == D(2026, 9, 1)
-    assert (periode.end, periode.months, periode.decision) == (D(2027, 2, 28), 6, decision)
+    assert periode.start == first_end + datetime.timedelta(days=1)
+    assert (periode.end, periode.months, periode.decision) == (term_end(periode.start, 6), 6, decision)
     parcours.refresh_from_db()
     assert parcours.current_term_end == periode.end
     assert DroitAfis.objects.filter(periode=periode, eligible=True).exists()

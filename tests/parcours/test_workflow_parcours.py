@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from commission.dates import term_end
+from commission.dates import add_months, term_end
 from parcours.enums import (
     DecisionKind,
     DemandeKind,
@@ -140,8 +141,8 @@ def test_the_length_of_a_pathway_counts_its_terms_against_the_cap():
     workflow.renew(parcours)
     length = workflow.length_of(parcours)
     assert (length.months, length.cap, length.remaining) == (12, 24, 12)
-    assert workflow.can_renew(parcours, length)
-    assert not workflow.can_renew(parcours, workflow.PathwayLength(months=24, cap=24))
+    assert workflow.can_renew(parcours, length, on=D(2025, 3, 1))
+    assert not workflow.can_renew(parcours, workflow.PathwayLength(months=24, cap=24), on=D(2025, 3, 1))
 
 
 def test_renewal_beyond_24_months_is_refused_and_writes_nothing():
@@ -328,29 +329,67 @@ def test_pathway_that_reached_24_months_ends_at_the_cap():
     "pending_state",
     [DemandeState.BROUILLON, DemandeState.DEPOSEE, DemandeState.INSCRITE, DemandeState.AVIS_RENDU],
 )
-def test_pathway_with_a_pending_renewal_is_not_ended_at_its_term(pending_state):
+def test_renewal_only_while_the_pathway_runs_a_pending_renewal_does_not_keep_it_alive(pending_state):
+    """Rule 8: after the last term's end the pathway ends, whatever applications it has; the pending
+    renewal is closed with it, so that the person is free for a new initial application."""
     parcours = _authorise(start=D(2025, 1, 1))
-    DemandeFactory(kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, complete=True, state=pending_state)
+    renewal = DemandeFactory(
+        kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, complete=True, state=pending_state
+    )
 
-    assert workflow.end_lapsed(today=D(2025, 8, 1)) == []
+    assert workflow.end_lapsed(today=D(2025, 8, 1)) == [parcours.pk]
 
     parcours.refresh_from_db()
-    assert parcours.state == ParcoursState.EN_COURS
+    assert (parcours.state, parcours.ended_on, parcours.end_reason) == (
+        ParcoursState.TERMINE,
+        D(2025, 6, 30),
+        ParcoursEndReason.ECHEANCE,
+    )
+    renewal.refresh_from_db()
+    assert (renewal.state, renewal.withdrawn_on) == (DemandeState.RETIREE, D(2025, 6, 30))
+    event = renewal.evenements.latest("pk")
+    assert (event.transition, event.from_state, event.to_state) == (
+        "close_with_pathway",
+        pending_state,
+        DemandeState.RETIREE,
+    )
+    assert "a pris fin" in event.reason
+    again = DemandeFactory(beneficiaire=parcours.beneficiaire, kind=DemandeKind.INITIALE)
+    assert again.state == DemandeState.BROUILLON
 
 
-def test_a_late_renewal_continues_the_pathway_from_its_former_term():
+def test_renewal_only_while_the_pathway_runs_is_never_granted_after_the_term():
     parcours = _authorise(start=D(2025, 1, 1))
     demande = DemandeFactory(
-        kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True, avis_commission_on=D(2025, 7, 20)
+        kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True, avis_commission_on=D(2025, 6, 20)
     )
-    workflow.end_lapsed(today=D(2025, 7, 15))
+
+    with pytest.raises(WorkflowError, match="a pris fin le 30/06/2025"):
+        demandes_workflow.decide(
+            demande,
+            kind=DecisionKind.RENOUVELLEMENT,
+            signataire=UserFactory(),
+            signataire_title="Préfète",
+            decided_on=D(2025, 7, 1),
+        )
+
+    assert parcours.periodes.count() == 1
+    demande.refresh_from_db()
+    assert demande.state == DemandeState.AVIS_RENDU
+
+
+def test_renewal_only_while_the_pathway_runs_is_granted_on_its_last_day():
+    parcours = _authorise(start=D(2025, 1, 1))
+    demande = DemandeFactory(
+        kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True, avis_commission_on=D(2025, 6, 20)
+    )
 
     demandes_workflow.decide(
         demande,
         kind=DecisionKind.RENOUVELLEMENT,
         signataire=UserFactory(),
         signataire_title="Préfète",
-        decided_on=D(2025, 7, 20),
+        decided_on=D(2025, 6, 30),
     )
 
     assert parcours.periodes.get(number=2).start == D(2025, 7, 1)
@@ -421,7 +460,7 @@ def test_issued_aps_is_marked_to_renew_with_each_renewal():
 def test_expired_aps_is_marked_to_renew_with_a_renewal():
     parcours = _authorise(start=D(2025, 1, 1))
     titre = titres.issue(
-        parcours.titres_sejour.get(), number="APS0003", issued_on=D(2025, 1, 10), valid_until=D(2025, 6, 30)
+        parcours.titres_sejour.get(), number="APS0003", issued_on=D(2025, 1, 10), valid_until=D(2025, 7, 9)
     )
     titres.expire(titre)
 
@@ -441,7 +480,7 @@ def test_aps_still_to_issue_or_renew_is_closed_when_the_pathway_ends(pending):
     assert parcours.titres_sejour.get().state == TitreSejourState.NON_RENOUVELE
 
 
-def test_issued_aps_stays_valid_until_its_date_when_the_pathway_ends_and_is_not_renewed():
+def test_issued_aps_keeps_its_dates_and_is_recorded_not_renewed_when_the_pathway_ends():
     parcours = _authorise(start=D(2025, 1, 1))
     titre = titres.issue(
         parcours.titres_sejour.get(), number="APS0004", issued_on=D(2025, 1, 10), valid_until=D(2025, 7, 9)
@@ -450,11 +489,16 @@ def test_issued_aps_stays_valid_until_its_date_when_the_pathway_ends_and_is_not_
     workflow.end(parcours, reason=ParcoursEndReason.RETRAIT, on=D(2025, 3, 1))
 
     titre.refresh_from_db()
-    assert (titre.state, titre.valid_until) == (TitreSejourState.DELIVRE, D(2025, 7, 9))
+    assert (titre.state, titre.number, titre.valid_until) == (
+        TitreSejourState.NON_RENOUVELE,
+        "APS0004",
+        D(2025, 7, 9),
+    )
+    assert titre.evenements.latest("pk").transition == "close"
     with pytest.raises(WorkflowError):
         workflow.renew(parcours)
     titre.refresh_from_db()
-    assert titre.state == TitreSejourState.DELIVRE
+    assert titre.state == TitreSejourState.NON_RENOUVELE
 
 
 @pytest.mark.parametrize("valid_until", [D(2025, 1, 10), D(2025, 1, 9)])
@@ -596,24 +640,26 @@ def test_no_sequence_of_steps_exceeds_24_months_overlaps_terms_or_revives_an_end
 
 
 def test_three_renewal_decisions_reach_24_months_and_no_further_renewal_can_be_filed():
-    parcours = _authorise(start=D(2025, 1, 1))
+    # Started 20 months ago: each renewal is decided ten days before the term it follows ends, while
+    # the pathway runs; the last term still runs today.
+    parcours = _authorise(start=add_months(timezone.localdate(), -20))
     for _ in range(3):
+        parcours.refresh_from_db()
+        day = parcours.current_term_end - datetime.timedelta(days=10)
         demande = DemandeFactory(
-            kind=DemandeKind.RENOUVELLEMENT,
-            parcours=parcours,
-            avis_rendu=True,
-            avis_commission_on=D(2026, 11, 1),
+            kind=DemandeKind.RENOUVELLEMENT, parcours=parcours, avis_rendu=True, avis_commission_on=day
         )
         demandes_workflow.decide(
             demande,
             kind=DecisionKind.RENOUVELLEMENT,
             signataire=UserFactory(),
             signataire_title="Préfète",
-            decided_on=D(2026, 11, 1),
+            decided_on=min(day, timezone.localdate()),
         )
 
     assert sum(Periode.objects.filter(parcours=parcours).values_list("months", flat=True)) == 24
-    with pytest.raises(WorkflowError, match="24 mois"):
+    parcours.refresh_from_db()
+    with pytest.raises(WorkflowError, match="durée maximale de 24 mois"):
         demandes_workflow.create(
             beneficiaire=parcours.beneficiaire,
             association=demande.association,
