@@ -7,7 +7,8 @@ class ParcoursConfig(AppConfig):
     verbose_name = _("Parcours")
 
     def ready(self):
-        from parcours import accompaniment, auditing, todo  # noqa: F401 (todo registers its home sections)
+        from parcours import accompaniment, auditing, notifications, todo  # noqa: F401 (todo registers its home sections)
 
         auditing.register()
         accompaniment.register()
+        notifications.register()
