@@ -1,8 +1,11 @@
+import functools
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from commission.enums import Role
+from commission.models import Notification
 
 # (label, url name, namespaces or view names that mark it current, roles that see it)
 NAVIGATION = [
@@ -32,7 +35,17 @@ def site(request):
         "SITE_TITLE": settings.SITE_TITLE,
         "SITE_TAGLINE": settings.SITE_TAGLINE,
         "navigation": navigation(request),
+        "unread_notifications": unread_notifications(request),
     }
+
+
+def unread_notifications(request):
+    """The header's count of unread notifications. A callable, which the template calls: one query, made
+    only by a page that shows it (not by the fragments htmx refreshes), and once however often shown."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return functools.cache(lambda: Notification.objects.for_user(user).unread().count())
 
 
 def navigation(request):
