@@ -1,9 +1,12 @@
+import functools
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from commission.access import association_of
 from commission.enums import Role
+from commission.models import Notification
 
 # (label, url name, namespaces or view names that mark it current, roles that see it)
 NAVIGATION = [
@@ -35,6 +38,7 @@ def site(request):
         "navigation": navigation(request),
         # A callable: read only by the pages that show it (base.html), not by every fragment.
         "lapsed_approvals": lambda: lapsed_approvals(request),
+        "unread_notifications": unread_notifications(request),
     }
 
 
@@ -46,6 +50,15 @@ def lapsed_approvals(request):
         return []
     association = association_of(user)
     return association.lapsed_approvals() if association is not None else []
+
+
+def unread_notifications(request):
+    """The header's count of unread notifications. A callable, which the template calls: one query, made
+    only by a page that shows it (not by the fragments htmx refreshes), and once however often shown."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return functools.cache(lambda: Notification.objects.for_user(user).unread().count())
 
 
 def navigation(request):

@@ -31,3 +31,7 @@ def verify_access_log():
         last and last.hash,
     )
     return {"checked": checked, "broken": None, "last_hash": last.hash if last else None}
+
+
+# Celery discovers `tasks` modules only: the notification e-mails' task lives with notify().
+from commission.notifications import send_emails  # noqa: E402,F401

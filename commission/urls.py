@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from beneficiaires import audit_views
-from commission import security_views, views
+from commission import notification_views, security_views, views
 from commission.forms import LoginForm
 
 urlpatterns = [
@@ -46,6 +46,13 @@ urlpatterns = [
         "securite/codes-de-secours/",
         security_views.two_factor_recovery_codes,
         name="two_factor_recovery_codes",
+    ),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", notification_views.notification_open, name="notification_open"),
+    path(
+        "notifications/tout-marquer-comme-lu/",
+        notification_views.notification_mark_all_read,
+        name="notifications_mark_all_read",
     ),
     path("journal-des-acces/", audit_views.access_log, name="access_log"),
     path("journal-des-roles/", security_views.role_changes, name="role_changes"),

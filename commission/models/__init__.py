@@ -1,5 +1,6 @@
 from .audit import AccessLog
 from .mandats import Mandat
+from .notifications import Notification, NotificationKind
 from .organisations import Agrement, Commission, Departement, Organisation
 from .roles import RoleChange
 from .second_factor import EnrolmentLink, RecoveryCode, RecoveryCodeDevice
@@ -12,6 +13,8 @@ __all__ = [
     "Departement",
     "EnrolmentLink",
     "Mandat",
+    "Notification",
+    "NotificationKind",
     "Organisation",
     "RecoveryCode",
     "RecoveryCodeDevice",

@@ -3,10 +3,13 @@ president. A short list downloads at once; a long one becomes a job whose progre
 (htmx every two seconds, or the « Actualiser » link), then downloads, for its requester only.
 Every file handed out is recorded in the access log."""
 
+from django.contrib import messages
+from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from commission import audit, private_files
@@ -14,7 +17,7 @@ from commission.enums import AuditAction
 from parcours import access, exports, filters
 from parcours.models import ExportJob
 from parcours.models.exports import ExportFormat
-from parcours.tasks_exports import export_dossiers
+from parcours.tasks_exports import export_dossiers, job_id_of
 
 
 def _require_exporter(request):
@@ -77,3 +80,22 @@ def export_download(request, pk):
     content = private_files.read(job.file_path)
     audit.record(request, None, AuditAction.EXPORT, object_type="parcours.ExportJob", object_id=job.pk)
     return _attachment(content, job.format, exports.filename(job.format, timezone.localdate(job.created_at)))
+
+
+@require_GET
+def export_link(request, token):
+    """The signed link of the « export prêt » notification: valid 24 hours, then refused; within them,
+    the same download as the job's page, for its requester only."""
+    try:
+        pk = job_id_of(token)
+    except signing.SignatureExpired:
+        messages.error(
+            request,
+            _(
+                "Ce lien de téléchargement a expiré (il est valable 24 heures) : relancez l’export depuis la liste des dossiers."
+            ),
+        )
+        return redirect("notifications")
+    except signing.BadSignature:
+        raise Http404 from None
+    return export_download(request, pk)

@@ -122,9 +122,11 @@ def test_convocation_reaches_titulars_and_substitutes_with_the_pseudonymised_age
     assert seance.state == SeanceState.CONVOQUEE
     convened = set(Convocation.objects.filter(seance=seance).values_list("mandat_id", flat=True))
     assert convened == {m.pk for m in world.members} | {substitute.pk}
-    assert len(mailoutbox) == len(convened)
+    # The dossier's caseworker is told too, that the dossier is on the agenda (commission.notifications).
+    convocations = [mail for mail in mailoutbox if "Convocation" in mail.subject]
+    assert len(convocations) == len(convened)
     demande = seance.points.get().demande
-    body = mailoutbox[0].body
+    body = convocations[0].body
     assert demande.beneficiaire.reference in body
     assert demande.beneficiaire.last_name not in body
 
