@@ -18,9 +18,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commission import audit, private_files
+from commission.confirm import Confirmation, confirmation_page, is_confirmed
 from commission.enums import AuditAction, MandatRole
 from commission.models import Mandat
 from commission.seances import access, privacy, workflow
@@ -193,6 +195,7 @@ def seance_detail(request, pk):
     sees_identity = access.sees_identity(user, seance)
     if sees_identity:
         audit.record_list(request, [point.demande for point in points])
+    default_chair = workflow.default_chair(seance) if opening else None
     return render(
         request,
         "commission/seances/detail.html",
@@ -214,7 +217,7 @@ def seance_detail(request, pk):
             "opening_refusal": workflow.opening_refusal(seance)
             if workflow.SEANCE.can(seance, "open")
             else "",
-            "default_chair": workflow.default_chair(seance) if opening else None,
+            "default_chair": default_chair,
             "can_convene": secretariat and workflow.SEANCE.can(seance, "convene"),
             "can_take_attendance": secretariat and workflow.SEANCE.can(seance, "record_presence"),
             "can_open": secretariat and workflow.SEANCE.can(seance, "open"),
@@ -223,6 +226,7 @@ def seance_detail(request, pk):
             and workflow.can_reconvene(seance, quorum, any(row.presence for row in attendance)),
             "items_open": any(workflow.POINT.can(p, "give_opinion") for p in points),
             "history": _history(seance) if secretariat else [],
+            **_confirmations(seance, secretariat, points, convocations, default_chair),
         },
     )
 
@@ -250,9 +254,122 @@ def _run(request, seance, action, success):
     return redirect(_detail_url(seance))
 
 
+# --- Confirmations of what cannot be undone (commission/confirm.py) --------------------------------
+
+
+def _dossiers(count):
+    return ngettext("%(count)s dossier", "%(count)s dossiers", count) % {"count": count}
+
+
+def _convene_confirmation(seance, points=None):
+    members = workflow.members_to_convene(seance).count()
+    points = seance.points.count() if points is None else points
+    again = seance.is_convened
+    return Confirmation(
+        id="confirmer-convocation",
+        title=_("Envoyer de nouveau la convocation ?") if again else _("Convoquer les membres ?"),
+        text=[
+            (
+                ngettext(
+                    "Le membre convoqué recevra de nouveau un courriel de convocation avec l’ordre du jour à "
+                    "jour (%(dossiers)s).",
+                    "Les %(count)s membres convoqués recevront de nouveau un courriel de convocation avec "
+                    "l’ordre du jour à jour (%(dossiers)s).",
+                    members,
+                )
+                if again
+                else ngettext(
+                    "Le membre convoqué recevra un courriel de convocation avec l’ordre du jour (%(dossiers)s).",
+                    "Les %(count)s membres convoqués recevront un courriel de convocation avec l’ordre du "
+                    "jour (%(dossiers)s).",
+                    members,
+                )
+            )
+            % {"count": members, "dossiers": _dossiers(points)},
+            _("Titulaires et suppléants sont convoqués pour la séance du %(date)s.")
+            % {"date": timezone.localtime(seance.starts_at).strftime("%d/%m/%Y à %H:%M")},
+        ],
+        label=_("Envoyer de nouveau la convocation") if again else _("Convoquer les membres"),
+        confirm_label=_("Confirmer l’envoi de la convocation"),
+        action=reverse("commission:seance_convene", args=[seance.pk]),
+        cancel_url=_detail_url(seance),
+        button_class="fr-btn fr-icon-mail-line",
+    )
+
+
+def _open_confirmation(seance, points=None, chair=None):
+    points = seance.points.to_examine().count() if points is None else points
+    chair = chair or workflow.default_chair(seance)
+    return Confirmation(
+        id="confirmer-ouverture",
+        title=_("Ouvrir la séance ?"),
+        text=[
+            _(
+                "Les membres présents ou représentés pourront voter sur les %(dossiers)s de l’ordre du jour. "
+                "La séance ne pourra plus être reportée ni annulée."
+            )
+            % {"dossiers": _dossiers(points)},
+            _(
+                "La présidence de séance est assurée en personne : elle a voix prépondérante en cas de partage."
+            )
+            if chair
+            else _(
+                "Personne ne préside en personne : en cas de partage des voix, pas de voix prépondérante."
+            ),
+        ],
+        label=_("Ouvrir la séance"),
+        confirm_label=_("Confirmer l’ouverture"),
+        action=reverse("commission:seance_open", args=[seance.pk]),
+        cancel_url=_detail_url(seance),
+        button_class="fr-btn fr-icon-play-line",
+    )
+
+
+def _close_confirmation(seance, items_open=False, members=None):
+    members = seance.convocations.count() if members is None else members
+    return Confirmation(
+        id="confirmer-cloture",
+        title=_("Clore la séance ?"),
+        text=[
+            _("Plus aucun vote ne sera possible et les avis rendus ne pourront plus être modifiés."),
+            ngettext(
+                "Le procès-verbal sera produit ; le membre convoqué pourra le télécharger.",
+                "Le procès-verbal sera produit ; les %(count)s membres convoqués pourront le télécharger.",
+                members,
+            )
+            % {"count": members},
+        ],
+        label=_("Clore la séance"),
+        confirm_label=_("Confirmer la clôture de la séance"),
+        action=reverse("commission:seance_close", args=[seance.pk]),
+        cancel_url=_detail_url(seance),
+        button_class="fr-btn fr-icon-lock-line" + (" fr-btn--secondary" if items_open else ""),
+    )
+
+
+def _confirmations(seance, secretariat, points, convocations, chair):
+    """The modals of the session page: only for the secretariat, and only for what it may do now
+    (counted from what the page already read)."""
+    to_examine = [p for p in points if workflow.POINT.can(p, "give_opinion")]
+    return {
+        "confirm_convene": _convene_confirmation(seance, len(points))
+        if secretariat and workflow.SEANCE.can(seance, "convene")
+        else None,
+        "confirm_open": _open_confirmation(seance, len(to_examine), chair)
+        if secretariat and workflow.SEANCE.can(seance, "open") and not workflow.opening_refusal(seance)
+        else None,
+        "confirm_close": _close_confirmation(seance, bool(to_examine), len(convocations))
+        if secretariat and workflow.SEANCE.can(seance, "close")
+        else None,
+    }
+
+
 @require_POST
 def seance_convene(request, pk):
     seance = _secretariat_seance(request, pk)
+    # Asked first when it can be done; otherwise the workflow says why not (nothing changes).
+    if not is_confirmed(request) and workflow.SEANCE.can(seance, "convene"):
+        return confirmation_page(request, _convene_confirmation(seance))
     again = seance.is_convened
     try:
         convocations = workflow.convene(seance, user=request.user)
@@ -271,6 +388,12 @@ def seance_convene(request, pk):
 @require_POST
 def seance_open(request, pk):
     seance = _secretariat_seance(request, pk)
+    if (
+        not is_confirmed(request)
+        and workflow.SEANCE.can(seance, "open")
+        and not workflow.opening_refusal(seance)
+    ):
+        return confirmation_page(request, _open_confirmation(seance))
     return _run(
         request,
         seance,
@@ -363,6 +486,8 @@ def seance_cancel(request, pk):
 @require_POST
 def seance_close(request, pk):
     seance = _secretariat_seance(request, pk)
+    if not is_confirmed(request) and workflow.SEANCE.can(seance, "close"):
+        return confirmation_page(request, _close_confirmation(seance))
     return _run(
         request,
         seance,

@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commission import audit
+from commission.confirm import Confirmation, confirmation_page, is_confirmed
 from commission.validators import CleanInputMixin
 from parcours import afis, tasks
 from parcours.access import decides, demandes_decidable_by, is_secretariat, parcours_visible_to
+from parcours.enums import DecisionKind
 from parcours.models import Decision, DroitAfis, RegleParcours
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
@@ -80,6 +82,33 @@ def _pathway_outlook(demande):
     }
 
 
+def _decision_confirmation(demande, kind=None):
+    """What deciding does and whom it reaches; the page after a POST names the decision chosen."""
+    return Confirmation(
+        id="confirmer-decision",
+        title=_("Enregistrer la décision ?"),
+        text=[
+            (
+                _("La décision « %(kind)s » sur le dossier %(ref)s sera enregistrée à votre nom.")
+                % {"kind": DecisionKind(kind).label, "ref": demande.beneficiaire.reference}
+                if kind
+                else _("La décision choisie sur le dossier %(ref)s sera enregistrée à votre nom.")
+                % {"ref": demande.beneficiaire.reference}
+            ),
+            _(
+                "Ses courriers seront produits et déposés sur le dossier ; l’association %(association)s en "
+                "sera avertie par courriel."
+            )
+            % {"association": demande.association.name},
+        ],
+        label=_("Enregistrer la décision"),
+        confirm_label=_("Confirmer la décision"),
+        action=reverse("decisions:decider", args=[demande.pk]),
+        cancel_url=reverse("decisions:decider", args=[demande.pk]),
+        form_id="form-decision",
+    )
+
+
 @require_GET
 def a_decider(request):
     """The opinions given by the commission that await the president's decision, oldest first."""
@@ -114,6 +143,10 @@ def decider(request, pk):
         demande=demande,
         initial={"decided_on": today, "start": today, "signataire_title": request.user.title},
     )
+    if request.method == "POST" and form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request, _decision_confirmation(demande, form.cleaned_data["kind"]), form=form
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -146,6 +179,7 @@ def decider(request, pk):
             "form": form,
             "with_start": "start" in form.fields,
             "outlook": _pathway_outlook(demande),
+            "confirm_decision": _decision_confirmation(demande),
         },
     )
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from beneficiaires import access as beneficiaires_access
 from commission import audit
+from commission.confirm import Confirmation, confirmation_page, is_confirmed
 from commission.models import Commission
 from parcours import forms
 from parcours.access import (
@@ -43,7 +44,7 @@ def _for_update(queryset, request):
 def _detail_queryset(user):
     return (
         demandes_visible_to(user)
-        .select_related("beneficiaire", "association", "parcours")
+        .select_related("beneficiaire", "association", "parcours", "commission")
         .prefetch_related(
             Prefetch("objectifs", queryset=ObjectifInsertion.objects.order_by("pk")),
             Prefetch("documents", queryset=Document.objects.order_by("kind", "-uploaded_at", "-pk")),
@@ -79,6 +80,7 @@ def _missing_parts(demande):
 def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
     can_change = changes_dossiers(request.user)
     can_edit = can_change and workflow.is_editable(demande)
+    missing_parts = _missing_parts(demande) if can_edit else []
     context = {
         "demande": demande,
         "can_edit": can_edit,
@@ -90,7 +92,7 @@ def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
             {"title": step.title, "url": reverse("parcours:dossier_edit", args=[demande.pk, step.slug])}
             for step in forms.steps_for(demande)
         ],
-        "missing_parts": _missing_parts(demande) if can_edit else [],
+        "missing_parts": missing_parts,
         "submit_error": submit_error,
         "resubmit_form": (
             resubmit_form or forms.ResubmitForm() if can_edit and workflow.can(demande, "resubmit") else None
@@ -99,6 +101,8 @@ def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
         "renewable_parcours": workflow.renewable_parcours(demande) if can_change else None,
         # Before filing, the texts as commission members will read them, masked passages shown.
         "members_preview": members_preview(demande) if can_edit else None,
+        # Incomplete, the dossier cannot be filed: its button gets the list of what is missing at once.
+        "confirm_filing": _filing_confirmation(demande) if can_edit and not missing_parts else None,
     }
     return render(request, "parcours/dossier_detail.html", context)
 
@@ -231,19 +235,64 @@ def dossier_edit(request, pk, etape):
 # --- filing and withdrawal -----------------------------------------------------------------------
 
 
+def _filing_confirmation(demande):
+    """What filing does and for whom: the modal of the dossier page and the confirmation page."""
+    again = workflow.can(demande, "resubmit")
+    names = {
+        "ref": demande.beneficiaire.reference,
+        "kind": demande.get_kind_display(),
+        "commission": demande.commission.name,
+    }
+    return Confirmation(
+        id="confirmer-depot",
+        title=_("Déposer de nouveau le dossier ?") if again else _("Déposer le dossier ?"),
+        text=[
+            (
+                _(
+                    "Le dossier %(ref)s complété sera de nouveau déposé auprès du secrétariat de la "
+                    "commission (%(commission)s) ; votre message s’ajoutera aux messages du dossier."
+                )
+                if again
+                else _(
+                    "Le dossier %(ref)s (%(kind)s) sera déposé auprès du secrétariat de la commission "
+                    "(%(commission)s), qui vérifiera qu’il est complet."
+                )
+            )
+            % names,
+            _("Vous ne pourrez plus le modifier, sauf si le secrétariat demande un complément."),
+        ],
+        label=_("Déposer le dossier complété") if again else _("Déposer le dossier"),
+        confirm_label=_("Confirmer le dépôt"),
+        action=reverse("parcours:dossier_submit", args=[demande.pk]),
+        cancel_url=reverse("parcours:dossier", args=[demande.pk]),
+        form_id="form-depot",
+        button_class="fr-btn fr-icon-send-plane-line fr-btn--icon-left",
+    )
+
+
 @require_POST
 def dossier_submit(request, pk):
     """File the application with the secretariat, or file it again once the complement is added."""
-    demande = get_object_or_404(demandes_changeable_by(request.user), pk=pk)
+    demande = get_object_or_404(
+        demandes_changeable_by(request.user).select_related("beneficiaire", "commission"), pk=pk
+    )
+    # Not confirmed yet: say what filing does. A dossier that cannot be filed (incomplete, or already
+    # filed) goes on to the workflow, which refuses it and says why: nothing is filed without `confirmed`.
+    fileable = workflow.can(demande, "submit") or workflow.can(demande, "resubmit")
+    asking = not is_confirmed(request) and fileable and not demande.missing_parts()
     resubmit_form = None
     try:
         if workflow.can(demande, "resubmit"):
             resubmit_form = forms.ResubmitForm(request.POST)
             if not resubmit_form.is_valid():
                 raise WorkflowError(_("Le message n’a pas pu être lu : corrigez-le."))
+            if asking:
+                return confirmation_page(request, _filing_confirmation(demande), form=resubmit_form)
             workflow.resubmit(demande, user=request.user, message=resubmit_form.cleaned_data["message"])
             messages.success(request, _("Le dossier complété est de nouveau déposé auprès du secrétariat."))
         else:
+            if asking:
+                return confirmation_page(request, _filing_confirmation(demande))
             demande = workflow.submit(demande, user=request.user)
             messages.success(
                 request,
@@ -266,6 +315,36 @@ def dossier_submit(request, pk):
     return redirect("parcours:dossier", pk=demande.pk)
 
 
+def _withdrawal_confirmation(demande, on=None):
+    """What recording the withdrawal does; the page after a POST also says the date typed."""
+    names = {"ref": demande.beneficiaire.reference, "kind": demande.get_kind_display()}
+    return Confirmation(
+        id="confirmer-retrait",
+        title=_("Enregistrer le retrait de la personne ?"),
+        text=[
+            (
+                _(
+                    "La demande (%(kind)s) du dossier %(ref)s sera close au %(day)s : le secrétariat de la "
+                    "commission ne l’instruira plus."
+                )
+                % {**names, "day": on.strftime("%d/%m/%Y")}
+                if on
+                else _(
+                    "La demande (%(kind)s) du dossier %(ref)s sera close à la date saisie : le secrétariat "
+                    "de la commission ne l’instruira plus."
+                )
+                % names
+            ),
+            _("Une nouvelle demande pourra être préparée si la personne le souhaite."),
+        ],
+        label=_("Enregistrer le retrait"),
+        confirm_label=_("Confirmer le retrait"),
+        action=reverse("parcours:dossier_withdraw", args=[demande.pk]),
+        cancel_url=reverse("parcours:dossier", args=[demande.pk]),
+        form_id="form-retrait",
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def dossier_withdraw(request, pk):
     """The caseworker records that the person withdraws, with its date and reason."""
@@ -283,6 +362,10 @@ def dossier_withdraw(request, pk):
         )
         return redirect("parcours:dossier", pk=demande.pk)
     form = forms.WithdrawForm(request.POST if request.method == "POST" else None, demande=demande)
+    if request.method == "POST" and form.is_valid() and not is_confirmed(request):
+        return confirmation_page(
+            request, _withdrawal_confirmation(demande, form.cleaned_data["withdrawn_on"]), form=form
+        )
     if request.method == "POST" and form.is_valid():
         try:
             workflow.withdraw(
@@ -296,4 +379,8 @@ def dossier_withdraw(request, pk):
         else:
             messages.success(request, _("Le retrait de la demande est enregistré."))
             return redirect("parcours:dossier", pk=demande.pk)
-    return render(request, "parcours/dossier_withdraw.html", {"demande": demande, "form": form})
+    return render(
+        request,
+        "parcours/dossier_withdraw.html",
+        {"demande": demande, "form": form, "confirm_withdrawal": _withdrawal_confirmation(demande)},
+    )

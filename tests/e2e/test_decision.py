@@ -66,6 +66,10 @@ def test_the_president_authorises_and_the_foreigners_service_records_the_permit(
     expect(title).to_have_value("Préfète")
     title.focus()
     page.keyboard.press("Enter")
+    # Enter submits the form without confirming: the confirmation page says what will happen.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enregistrer la décision ?")
+    expect(page.get_by_text("Cette action ne peut pas être annulée.")).to_be_visible()
+    page.get_by_role("button", name="Confirmer la décision").click()
 
     # The dossier shows the decision and its letters.
     expect(page).to_have_url(live_server.url + f"/dossiers/{demande.pk}/")

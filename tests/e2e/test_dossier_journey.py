@@ -153,6 +153,7 @@ def test_a_dossier_goes_from_a_new_person_to_admissible_through_a_complement(
     expect(page.get_by_text("Le dossier est complet")).to_be_visible()
     no_blocking_issue()
     page.get_by_role("button", name="Déposer le dossier", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer le dépôt").click()
     expect(page.get_by_text("Le dossier est déposé")).to_be_visible()
     _logout(page)
 
@@ -186,6 +187,7 @@ def test_a_dossier_goes_from_a_new_person_to_admissible_through_a_complement(
     page.get_by_role("link", name=f"Retour au dossier {reference}").click()
     page.get_by_label(_label("Message au secrétariat")).fill(RESUBMISSION)
     page.get_by_role("button", name="Déposer le dossier complété").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer le dépôt").click()
     expect(page.get_by_text("Le dossier complété est de nouveau déposé")).to_be_visible()
     expect(thread.get_by_text(RESUBMISSION)).to_be_visible()
     _logout(page)

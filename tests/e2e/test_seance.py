@@ -89,6 +89,7 @@ def test_session_attendance_live_tally_closing_and_minutes(page, browser, live_s
     expect(page.get_by_text("La feuille de présence est enregistrée")).to_be_visible()
     expect(page.get_by_role("heading", name="Le quorum est atteint")).to_be_visible()
     page.get_by_role("button", name="Ouvrir la séance").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer l’ouverture").click()
     expect(page.get_by_text("La séance est ouverte")).to_be_visible()
     assert axe_check(page) == []
 
@@ -140,6 +141,7 @@ def test_session_attendance_live_tally_closing_and_minutes(page, browser, live_s
     ).to_be_visible()
     page.get_by_role("link", name="Retour à la séance").click()
     page.get_by_role("button", name="Clore la séance").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer la clôture de la séance").click()
     expect(page.get_by_text("La séance est close.")).to_be_visible()
     assert axe_check(page) == []
     with page.expect_download() as download_info:

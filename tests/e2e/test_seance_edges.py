@@ -106,6 +106,7 @@ def test_a_later_session_rescheduled_to_today_with_urgency_is_held_and_decides_t
     page.get_by_role("button", name="Enregistrer la feuille de présence").click()
     expect(page.get_by_text("La feuille de présence est enregistrée")).to_be_visible()
     page.get_by_role("button", name="Ouvrir la séance").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer l’ouverture").click()
     expect(page.get_by_text("La séance est ouverte")).to_be_visible()
     page.get_by_role("link", name=point.demande.beneficiaire.reference).click()
     page.locator("#id_main-levee-favorable").fill("3")

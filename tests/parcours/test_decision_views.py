@@ -154,6 +154,7 @@ def test_authorising_creates_the_pathway_and_its_letters_and_lands_on_the_dossie
                 "start": today().isoformat(),
                 "motifs": "",
                 "signataire_title": "Pour la préfète et par délégation, le sous-préfet",
+                "confirmed": "1",
             },
         )
     assert response.status_code == 302
@@ -181,6 +182,7 @@ def test_a_refusal_without_reasons_is_refused_with_what_to_do(client):
             "decided_on": today().isoformat(),
             "motifs": " ",
             "signataire_title": "Préfète",
+            "confirmed": "1",
         },
     )
     assert response.status_code == 200
@@ -201,6 +203,7 @@ def test_a_renewal_at_the_24_month_cap_is_announced_and_refused_by_the_workflow(
             "kind": DecisionKind.RENOUVELLEMENT,
             "decided_on": today().isoformat(),
             "signataire_title": "Préfète",
+            "confirmed": "1",
         },
     )
     assert response.status_code == 200

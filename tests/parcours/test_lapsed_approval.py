@@ -71,7 +71,9 @@ def test_lapsed_approval_filing_is_refused_with_the_date_it_ended(draft):
 def test_lapsed_approval_filing_on_screen_is_refused_with_the_message(client, draft):
     client.force_login(draft.referent)
 
-    response = client.post(reverse("parcours:dossier_submit", args=[draft.pk]), follow=True)
+    response = client.post(
+        reverse("parcours:dossier_submit", args=[draft.pk]), {"confirmed": "1"}, follow=True
+    )
 
     html = response.content.decode()
     assert response.status_code == 200

@@ -64,7 +64,9 @@ def test_minors_on_screen_the_caseworker_is_warned_when_filing(client):
     demande = DemandeFactory(complete=True, beneficiaire__birth_date=_seventeen())
     client.force_login(demande.referent)
 
-    response = client.post(reverse("parcours:dossier_submit", args=[demande.pk]), follow=True)
+    response = client.post(
+        reverse("parcours:dossier_submit", args=[demande.pk]), {"confirmed": "1"}, follow=True
+    )
 
     html = response.content.decode()
     assert "Le dossier est déposé" in html

@@ -72,7 +72,9 @@ def test_preview_covers_every_text_members_read_and_escapes_html(association):
 
 def test_filing_a_dossier_whose_texts_hold_identity_warns_the_caseworker(caseworker, association):
     demande = _draft(association, evaluation_association="Mme Okonkwo tient ses engagements.")
-    response = caseworker.post(reverse("parcours:dossier_submit", args=[demande.pk]), follow=True)
+    response = caseworker.post(
+        reverse("parcours:dossier_submit", args=[demande.pk]), {"confirmed": "1"}, follow=True
+    )
     messages = [str(m) for m in response.context["messages"]]
     assert any(
         "Des éléments d’identité figurent dans les textes destinés à la commission" in m for m in messages
@@ -81,6 +83,8 @@ def test_filing_a_dossier_whose_texts_hold_identity_warns_the_caseworker(casewor
 
 def test_filing_a_dossier_without_identity_gives_no_warning(caseworker, association):
     demande = _draft(association, evaluation_association="Elle tient ses engagements.")
-    response = caseworker.post(reverse("parcours:dossier_submit", args=[demande.pk]), follow=True)
+    response = caseworker.post(
+        reverse("parcours:dossier_submit", args=[demande.pk]), {"confirmed": "1"}, follow=True
+    )
     messages = [str(m) for m in response.context["messages"]]
     assert messages and not any("éléments d’identité" in m for m in messages)

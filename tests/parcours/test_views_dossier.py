@@ -464,7 +464,7 @@ def test_opinion_cannot_change_once_decided_or_withdrawn(caseworker, association
 
 def test_complete_draft_is_filed(caseworker, association, referent):
     demande = _draft(association, complete=True)
-    response = caseworker.post(reverse("parcours:dossier_submit", args=[demande.pk]))
+    response = caseworker.post(reverse("parcours:dossier_submit", args=[demande.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     demande.refresh_from_db()
     assert demande.state == S.DEPOSEE
@@ -487,7 +487,8 @@ def test_incomplete_draft_is_not_filed_and_the_missing_parts_are_named(caseworke
 def test_dossier_with_complement_requested_is_filed_again_with_a_message(caseworker, association):
     demande = _draft(association, complete=True, state=S.COMPLEMENT_DEMANDE, submitted_at=timezone.now())
     response = caseworker.post(
-        reverse("parcours:dossier_submit", args=[demande.pk]), {"message": "Engagement signé joint."}
+        reverse("parcours:dossier_submit", args=[demande.pk]),
+        {"message": "Engagement signé joint.", "confirmed": "1"},
     )
     assert response.status_code == 302
     demande.refresh_from_db()
@@ -530,7 +531,11 @@ def test_withdrawal_is_recorded_with_its_date_and_reason(caseworker, association
     assert "Le retrait est définitif" in _html(page)
     response = caseworker.post(
         reverse("parcours:dossier_withdraw", args=[demande.pk]),
-        {"withdrawn_on": _today().isoformat(), "reason": "La personne quitte le département."},
+        {
+            "withdrawn_on": _today().isoformat(),
+            "reason": "La personne quitte le département.",
+            "confirmed": "1",
+        },
     )
     assert response.status_code == 302
     demande.refresh_from_db()

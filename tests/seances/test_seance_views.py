@@ -296,7 +296,7 @@ def test_convening_emails_each_member_and_records_the_date(
     seance = world.seance(points=1, convene=False)
     client.force_login(world.secretariat)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("seance_convene", seance.pk), follow=True)
+        response = client.post(url("seance_convene", seance.pk), {"confirmed": "1"}, follow=True)
     assert "La convocation est envoyée à 4 membres" in _text(response)
     assert Convocation.objects.filter(seance=seance).count() == 4
     assert len(mailoutbox) == 4
@@ -309,7 +309,7 @@ def test_convening_emails_each_member_and_records_the_date(
 def test_convocation_less_than_five_days_before_is_refused_with_what_to_do(client, world):
     seance = seances.create_seance(commission=world.commission, starts_at=_at(3), place="Préfecture")
     client.force_login(world.secretariat)
-    response = client.post(url("seance_convene", seance.pk), follow=True)
+    response = client.post(url("seance_convene", seance.pk), {"confirmed": "1"}, follow=True)
     assert "au moins 5 jours avant la séance" in _text(response)
     assert "déclarez l’urgence" in _text(response)
     assert not Convocation.objects.exists()
@@ -698,7 +698,7 @@ def test_negative_show_of_hands_is_refused_by_the_form(client, world):
 def test_session_with_an_open_item_cannot_be_closed(client, world):
     seance = world.opened()
     client.force_login(world.secretariat)
-    response = client.post(url("seance_close", seance.pk), follow=True)
+    response = client.post(url("seance_close", seance.pk), {"confirmed": "1"}, follow=True)
     assert "Chaque point doit avoir un avis ou être ajourné" in _text(response)
     seance.refresh_from_db()
     assert seance.state == SeanceState.OUVERTE
@@ -712,7 +712,7 @@ def test_closed_session_minutes_are_downloaded_by_those_convened_only(
     seances.record_show_of_hands(point, user=world.secretariat, favorable=4, defavorable=0, abstentions=0)
     client.force_login(world.secretariat)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("seance_close", seance.pk), follow=True)
+        response = client.post(url("seance_close", seance.pk), {"confirmed": "1"}, follow=True)
     assert "La séance est close" in _text(response)
     assert ProcesVerbal.objects.filter(seance=seance).exists()
     page = client.get(url("seance", seance.pk))
