@@ -35,10 +35,13 @@ Figures reproduced (the Haute-Garonne's published figures, see the domain docume
   with its tally per item; one item postponed), 2 departmental policy sessions, and the next
   individual session, convened, with two items.
 
-Logins: one per role, all with the demo password (`PASSWORD`); other members cannot log in.
+Logins: one per role, and four voting members besides the president (so that a vote can be shown
+with several browsers), all with the demo password (`PASSWORD`); other members cannot log in.
+Every filed initial application holds its required documents (fictional one-page PDFs).
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,6 +56,8 @@ from beneficiaires.models import Accompagnement, Beneficiaire
 from commission.dates import add_months, term_end
 from commission.enums import OrganisationKind, Role
 from commission.models import Agrement, Commission, Departement, Organisation, User
+from commission.pdf import html_to_pdf
+from parcours import storage
 from parcours.enums import (
     AvisChoice,
     Axe,
@@ -70,6 +75,7 @@ from parcours.models import (
     Decision,
     Demande,
     DemandeEvenement,
+    Document,
     ObjectifInsertion,
     Parcours,
     ParcoursEvenement,
@@ -78,6 +84,7 @@ from parcours.models import (
     RegleParcours,
     TitreSejour,
 )
+from parcours.models.demandes import REQUIRED_DOCUMENTS
 from parcours.workflow import demandes as demandes_workflow
 from parcours.workflow import parcours as parcours_workflow
 from parcours.workflow import titres as titres_workflow
@@ -161,6 +168,7 @@ class Seat:
     scope: str = MandatScope.TOUTES
     is_president: bool = False
     login: str = ""  # e-mail local part when the holder gets a printed login
+    login_label: str = ""  # a member's printed login names the seat by this short label
 
 
 K = OrganisationKind
@@ -178,6 +186,8 @@ SEATS = (
         K.SECRETARIAT,
         ("Nathalie", "Ferrand", "Déléguée départementale aux droits des femmes et à l’égalité"),
         substitute=("Lucie", "Ribeiro", "Chargée de mission égalité entre les femmes et les hommes"),
+        login="membre1",
+        login_label="DDETS",
     ),
     Seat(ETRANGERS, K.SERVICE_ETRANGERS, ("Karim", "Haddad", "Chef du bureau du séjour")),
     Seat(
@@ -185,6 +195,8 @@ SEATS = (
         K.SERVICE_ETAT,
         ("Olivier", "Caron", "Commandant, chef de la brigade de protection des familles"),
         substitute=("Sandrine", "Vidal", "Capitaine de police"),
+        login="membre2",
+        login_label="police nationale",
     ),
     Seat(
         "Groupement de gendarmerie départementale de la Haute-Garonne",
@@ -210,7 +222,8 @@ SEATS = (
         "Agence régionale de santé Occitanie – délégation départementale de la Haute-Garonne",
         K.SERVICE_ETAT,
         ("Sophie", "Delmas", "Chargée de mission santé des personnes vulnérables"),
-        login="membre",
+        login="membre3",
+        login_label="ARS",
     ),
     Seat(
         "Direction des services départementaux de l’éducation nationale de la Haute-Garonne",
@@ -227,7 +240,13 @@ SEATS = (
         K.SERVICE_ETAT,
         ("Mehdi", "Saidi", "Directeur territorial adjoint"),
     ),
-    Seat("Parquet du tribunal judiciaire de Toulouse", K.MAGISTRAT, ("Anne", "Lacombe", "Vice-procureure")),
+    Seat(
+        "Parquet du tribunal judiciaire de Toulouse",
+        K.MAGISTRAT,
+        ("Anne", "Lacombe", "Vice-procureure"),
+        login="membre4",
+        login_label="parquet",
+    ),
     Seat(
         "Conseil départemental de la Haute-Garonne",
         K.COLLECTIVITE,
@@ -395,12 +414,22 @@ class Login:
     email: str
 
 
+def member_seats() -> list[Seat]:
+    """The voting members who get a printed login, so that a vote can be shown in several browsers."""
+    return [seat for seat in SEATS if seat.login_label]
+
+
 def logins() -> list[Login]:
-    """The printed logins, in order: one per role, then one caseworker per association."""
+    """The printed logins, in order: secretariat, president, the members with a login (one per seat),
+    the foreigners' service, the administrator, then one caseworker per association."""
+    members = [
+        Login(f"membre {number} ({seat.login_label})", f"{seat.login}@{EMAIL_DOMAIN}")
+        for number, seat in enumerate(member_seats(), start=1)
+    ]
     fixed = [
         Login("secrétariat", f"secretariat@{EMAIL_DOMAIN}"),
         Login("président·e", f"president@{EMAIL_DOMAIN}"),
-        Login("membre de la commission", f"membre@{EMAIL_DOMAIN}"),
+        *members,
         Login("service des étrangers", f"etrangers@{EMAIL_DOMAIN}"),
         Login("administrateur·rice", f"admin@{EMAIL_DOMAIN}"),
     ]
@@ -485,6 +514,7 @@ class _Builder:
         self.groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
         self.point_orders = {}
         self.permit_number = 0
+        self.document_pdfs = {}
 
     # Dates ---------------------------------------------------------------------------------------
 
@@ -981,13 +1011,14 @@ class _Builder:
         self._stamp(self.at(steps["created"], 9), demande_id=demande.pk)
         self._fill(demande, kind, situation, favorable, complete=len(steps) > 1, created=steps["created"])
         if "submitted" in steps:
+            self._attach_required_documents(demande, referent)
             demande = wf.submit(demande, user=referent, on=steps["submitted"])
             self._stamp(self.at(steps["submitted"], 15), demande_id=demande.pk)
         if "complement" in steps:
             demande = wf.request_complement(
                 demande,
                 user=self.secretariat,
-                message="Merci de joindre l’engagement signé de la personne et de préciser l’axe santé.",
+                message="Merci de joindre une copie lisible de l’engagement signé et de préciser l’axe santé.",
             )
             self._stamp(self.at(steps["complement"], 11), demande_id=demande.pk)
         if "resubmitted" in steps:
@@ -1036,6 +1067,29 @@ class _Builder:
             admissible_at=self.at(steps["admissible"], 10) if "admissible" in steps else None,
         )
         return demande
+
+    def _attach_required_documents(self, demande, referent):
+        """The documents the filing requires (REQUIRED_DOCUMENTS), as fictional one-page PDFs."""
+        for kind in REQUIRED_DOCUMENTS[demande.kind]:
+            content = self._document_pdf(kind)
+            Document.objects.create(
+                demande=demande,
+                kind=kind,
+                file_path=storage.write(content),
+                original_name=f"{slugify(str(kind.label))}.pdf",
+                content_type="application/pdf",
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=referent,
+            )
+
+    def _document_pdf(self, kind) -> bytes:
+        """One rendering per kind of document for the whole demo (rendering is slow)."""
+        if kind not in self.document_pdfs:
+            self.document_pdfs[kind] = html_to_pdf(
+                f"<h1>{kind.label}</h1><p>Pièce fictive de la démonstration : aucune donnée réelle.</p>"
+            )
+        return self.document_pdfs[kind]
 
     def _fill(self, demande, kind, situation, favorable, *, complete, created):
         """The dossier as the association writes it; a draft lacks the employment axis and the opinions."""

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parcours import access
-from parcours.enums import Axe, DemandeKind, DemandeState, DocumentKind, SituationEmploi
+from parcours.enums import Axe, DemandeKind, DemandeState, SituationEmploi
 from parcours.models import Demande, DemandeEvenement
+from parcours.models.demandes import REQUIRED_DOCUMENTS
 
 # An organisational alert, not a legal time limit: a dossier waiting longer than this for its
 # completeness check is highlighted in the inbox.
@@ -92,15 +93,6 @@ class ChecklistGroup:
         return sum(item.done for item in self.items)
 
 
-# Documents a complete dossier holds, per kind of application. The signed commitment and an identity
-# document are the initial application's; a renewal's progress report is written axis by axis in the
-# dossier itself (checked through `missing_parts`), and an early-end proposal is its reasons.
-REQUIRED_DOCUMENTS = {
-    DemandeKind.INITIALE: (DocumentKind.IDENTITE, DocumentKind.ENGAGEMENT),
-    DemandeKind.RENOUVELLEMENT: (),
-    DemandeKind.FIN_ANTICIPEE: (),
-}
-
 GROUP_DOSSIER = _("Engagement, évaluation et situation")
 GROUP_PROJET = _("Projet d’insertion sociale et professionnelle")
 GROUP_DOCUMENTS = _("Pièces justificatives")
@@ -139,22 +131,14 @@ def checklist(demande) -> list[ChecklistGroup]:
     for key, label, group in _parts(demande):
         known.add(key)
         items.append(ChecklistItem(key, label, group, done=key not in missing, hint=missing.get(key, "")))
+    documents = {f"document_{kind.value}": kind for kind in REQUIRED_DOCUMENTS[demande.kind]}
     for key, hint in missing.items():
-        if key not in known:
+        if key not in known and key not in documents:
             items.append(ChecklistItem(key, hint, GROUP_DOSSIER, done=False, hint=hint))
-    present = set(
-        demande.documents.filter(replaced_by__isnull=True).values_list("kind", flat=True).distinct()
-    )
-    for kind in REQUIRED_DOCUMENTS[demande.kind]:
-        items.append(
-            ChecklistItem(
-                f"document_{kind.value}",
-                kind.label,
-                GROUP_DOCUMENTS,
-                done=kind.value in present,
-                hint="" if kind.value in present else _("Aucune pièce de ce type n’a été jointe."),
-            )
-        )
+    for key, kind in documents.items():
+        done = key not in missing
+        hint = "" if done else _("Aucune pièce de ce type n’a été jointe.")
+        items.append(ChecklistItem(key, kind.label, GROUP_DOCUMENTS, done=done, hint=hint))
     groups = []
     for title in (GROUP_DOSSIER, GROUP_PROJET, GROUP_DOCUMENTS):
         group_items = [item for item in items if item.group == title]

@@ -62,6 +62,7 @@ from parcours.models import (
     Rappel,
     TitreSejour,
 )
+from parcours.models.demandes import REQUIRED_DOCUMENTS
 
 PASSWORD = "motdepasse-de-test-123"
 TERM_MONTHS = 6  # the rule seeded by the data migration (RegleParcours), used for default dates only
@@ -453,10 +454,19 @@ def _objectifs(demande, create, extracted, *, filled):
         )
 
 
+def _required_documents(demande, create, extracted, **kwargs):
+    """The documents the filing requires (REQUIRED_DOCUMENTS); `pieces=False` attaches none."""
+    if not create or extracted is False:
+        return
+    for kind in REQUIRED_DOCUMENTS[demande.kind]:
+        DocumentFactory(demande=demande, kind=kind)
+
+
 class DemandeFactory(SameDepartementFactory):
     """A draft application with one empty objective per axis (as `workflow.demandes.create` makes).
 
-    `complete=True` fills everything `Demande.missing_parts()` checks; `avis_rendu=True` also records
+    `complete=True` fills everything `Demande.missing_parts()` checks, required documents included
+    (`pieces=False` leaves them out); `avis_rendu=True` also records
     the commission's and the association's favourable opinions and sets the state to « avis rendu ».
     A renewal or early-end proposal gets a pathway of the same person by default.
     """
@@ -511,6 +521,7 @@ class DemandeFactory(SameDepartementFactory):
         yes_declaration=factory.PostGeneration(_filled_objectifs),
         no_declaration=factory.PostGeneration(_empty_objectifs),
     )
+    pieces = factory.Maybe("complete", yes_declaration=factory.PostGeneration(_required_documents))
 
     @classmethod
     def _generate(cls, strategy, params):

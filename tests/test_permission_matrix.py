@@ -101,6 +101,10 @@ MATRIX = {
     # The data-protection officer's access log: the administrator only.
     "access_log": Row(frozenset({"administrateur"})),
     "role_changes": Row(frozenset({"administrateur"})),
+    # One's own notifications; someone else's (here, none of anyone) is a 404.
+    "notifications": Row(SIGNED_IN),
+    "notifications_mark_all_read": Row(SIGNED_IN, method="post"),
+    "notification_open": Row(frozenset(), kwargs=lambda side: {"pk": 999_999}, owned=False),
     # --- persons: the association's, and the identity the prefecture needs ---------------------------
     "beneficiaires:list": Row(SIGNED_IN),  # each sees their scope, possibly empty
     "beneficiaires:create": Row(REFERENT),
@@ -147,6 +151,8 @@ MATRIX = {
     "decisions:afis_reassess": Row(SECRETARIAT, kwargs=pk("afis"), method="post"),
     "decisions:corriger": Row(PRESIDENT, kwargs=pk("decision")),
     # --- annual report and exports -------------------------------------------------------------------
+    # The e-mailed "export ready" link: a forged token is a 404 for everyone signed in.
+    "bilan:export_link": Row(frozenset(), kwargs=lambda side: {"token": "jeton-invalide"}, owned=False),
     "bilan:bilan": Row(STAFF | {"administrateur"}),
     "bilan:export_dossiers": Row(STAFF, method="post"),
     # An export belongs to the one user who asked for it (here the secretariat of A).
@@ -166,6 +172,8 @@ MATRIX = {
     "commission:seance_reschedule": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:seance_cancel": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:minutes": Row(IN_SESSION, kwargs=pk("seance")),
+    "commission:attendance_sheet": Row(SECRETARIAT, kwargs=pk("seance")),
+    "commission:votes_export": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:point": Row(IN_SESSION, kwargs=seance_point),
     "commission:point_manage": Row(SECRETARIAT, kwargs=seance_point),
     "commission:point_tally": Row(SECRETARIAT, kwargs=seance_point),

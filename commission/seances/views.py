@@ -25,10 +25,10 @@ from commission import audit, private_files
 from commission.confirm import Confirmation, confirmation_page, is_confirmed
 from commission.enums import AuditAction, MandatRole
 from commission.models import Mandat
-from commission.seances import access, privacy, workflow
+from commission.seances import access, documents, privacy, workflow
 from commission.seances.access import seances_visible_to
 from commission.seances.counting import Tally
-from commission.seances.enums import VoteChoice
+from commission.seances.enums import PresenceStatus, VoteChoice
 from commission.seances.forms import (
     AgendaAddForm,
     AttendanceRowForm,
@@ -549,6 +549,36 @@ def minutes_download(request, pk):
     )
 
 
+@require_GET
+def attendance_sheet_download(request, pk):
+    """The attendance sheet to sign in the room, for the secretariat: the members convened, no dossier."""
+    seance = _secretariat_seance(request, pk)
+    content = documents.attendance_sheet_pdf(seance)
+    audit.record(request, seance, AuditAction.DOWNLOAD)
+    day = timezone.localtime(seance.starts_at).date().isoformat()
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"feuille-emargement-seance-{day}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_GET
+def votes_export(request, pk):
+    """The session's votes as CSV for the secretariat: item, pseudonymous reference, tally, opinion."""
+    seance = _secretariat_seance(request, pk)
+    content = documents.votes_csv(seance)
+    audit.record(request, seance, AuditAction.EXPORT)
+    day = timezone.localtime(seance.starts_at).date().isoformat()
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"votes-seance-{day}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
 # --- Agenda --------------------------------------------------------------------------------------------
 
 
@@ -659,7 +689,8 @@ def attendance(request, pk):
                 "proxy_to": presence.proxy_to_id,
             }
             if presence
-            else {}
+            # Every convened member starts present in the room: the secretariat records the exceptions.
+            else {"status": PresenceStatus.PRESENT}
         )
         form = AttendanceRowForm(
             data,

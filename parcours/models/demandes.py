@@ -22,6 +22,15 @@ from parcours.enums import (
 # States after which an application is closed; a person has at most one application outside them.
 CLOSED_STATES = (DemandeState.ACCEPTEE, DemandeState.REFUSEE, DemandeState.RETIREE)
 
+# Documents a complete dossier holds, per kind of application: the filing needs them (missing_parts).
+# The signed commitment and an identity document are the initial application's; a renewal's progress
+# report is written axis by axis in the dossier itself, and an early-end proposal is its reasons.
+REQUIRED_DOCUMENTS = {
+    DemandeKind.INITIALE: (DocumentKind.IDENTITE, DocumentKind.ENGAGEMENT),
+    DemandeKind.RENOUVELLEMENT: (),
+    DemandeKind.FIN_ANTICIPEE: (),
+}
+
 
 class DemandeQuerySet(models.QuerySet):
     def open(self):
@@ -258,7 +267,18 @@ class Demande(models.Model):
                 missing[f"progres_{axe.value}"] = _("Décrivez le bilan de l’axe « %(axe)s ».") % {
                     "axe": axe.label
                 }
+        for kind in self.missing_documents():
+            missing[f"document_{kind.value}"] = _("Joignez la pièce « %(kind)s ».") % {"kind": kind.label}
         return missing
+
+    def missing_documents(self) -> list:
+        """The required documents (REQUIRED_DOCUMENTS) of which no current version is attached."""
+        required = REQUIRED_DOCUMENTS[self.kind]
+        if not required:
+            return []
+        # All rows, filtered here: a page that prefetched the documents reads them without a query.
+        present = {document.kind for document in self.documents.all() if document.replaced_by_id is None}
+        return [kind for kind in required if kind.value not in present]
 
     def is_complete(self) -> bool:
         return not self.missing_parts()

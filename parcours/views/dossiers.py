@@ -73,6 +73,8 @@ def _missing_parts(demande):
     for key, message in demande.missing_parts().items():
         step, field = forms.locate_part(key)
         url = reverse("parcours:dossier_edit", args=[demande.pk, step]) + f"#id_{field}" if step else ""
+        if key.startswith("document_"):
+            url = reverse("parcours:document_upload", args=[demande.pk])
         rows.append({"message": message, "url": url})
     return rows
 

@@ -236,6 +236,22 @@ def _check_pathway_runs(demande, on=None):
 
 def _check_complete(demande):
     missing = demande.missing_parts()
+    documents = demande.missing_documents()
+    if documents:
+        # The checklist's required documents: a dossier without them is not complete (issue 17).
+        raise WorkflowError(
+            _(
+                "Le dossier est incomplet : il manque les pièces obligatoires suivantes : %(documents)s. "
+                "Joignez-les au dossier avant de le déposer."
+            )
+            % {"documents": ", ".join(str(kind.label) for kind in documents)}
+            + (
+                " " + _("Complétez aussi les autres éléments signalés.")
+                if len(missing) > len(documents)
+                else ""
+            ),
+            details=missing,
+        )
     if missing:
         raise WorkflowError(
             _("Le dossier est incomplet : complétez les éléments signalés avant de le déposer."),

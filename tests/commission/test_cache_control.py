@@ -15,7 +15,13 @@ pytestmark = pytest.mark.django_db
 # Files a role downloads from its own objects: each must really be served (200), and not be kept.
 DOWNLOADS = {
     "referent": ("parcours:document_download", "decisions:courrier"),
-    "secretariat": ("parcours:document_download", "bilan:export_download", "decisions:courrier"),
+    "secretariat": (
+        "parcours:document_download",
+        "bilan:export_download",
+        "decisions:courrier",
+        "commission:attendance_sheet",
+        "commission:votes_export",
+    ),
     "etrangers": ("decisions:titres_export",),
 }
 

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from commission.enums import OrganisationKind
@@ -29,10 +30,14 @@ LOGIN_LINE = re.compile(r"^(?P<role>.+) : (?P<email>[^\s@]+@[^\s@]+\.invalid) / 
 GROUP_OF_ROLE = {
     "secrétariat": "secretariat",
     "président·e": "president",
-    "membre de la commission": "membre",
+    "membre 1 (DDETS)": "membre",
+    "membre 2 (police nationale)": "membre",
+    "membre 3 (ARS)": "membre",
+    "membre 4 (parquet)": "membre",
     "service des étrangers": "etrangers",
     "administrateur·rice": "administrateur",
 }
+MEMBER_LOGIN = re.compile(r"^membre (?P<number>\d+) \((?P<seat>.+)\)$")
 
 
 def load_demo(*args):
@@ -75,8 +80,10 @@ class TestDemoData:
 
         assert all(matches), lines
         roles = [m["role"] for m in matches]
-        assert roles[:5] == list(GROUP_OF_ROLE)
-        assert roles[5:] == [f"référent·e ({association.name})" for association in dataset.ASSOCIATIONS]
+        assert roles[: len(GROUP_OF_ROLE)] == list(GROUP_OF_ROLE)
+        assert roles[len(GROUP_OF_ROLE) :] == [
+            f"référent·e ({association.name})" for association in dataset.ASSOCIATIONS
+        ]
         assert {m["password"] for m in matches} == {dataset.PASSWORD}
 
     def test_each_printed_login_authenticates_and_holds_its_role(self, lines):
@@ -88,6 +95,38 @@ class TestDemoData:
             assert user.groups.filter(name=expected).exists(), match["role"]
         admin = User.objects.get(email=f"admin@{dataset.EMAIL_DOMAIN}")
         assert admin.is_staff and admin.is_superuser
+
+    def test_four_voting_members_besides_the_president_log_in_and_sit_in_the_next_session(self, lines):
+        members = [(MEMBER_LOGIN.match(m["role"]), m) for m in map(LOGIN_LINE.match, lines)]
+        members = [(role, m) for role, m in members if role]
+        next_seance = Seance.objects.get(state=SeanceState.CONVOQUEE)
+
+        assert [int(role["number"]) for role, _m in members] == [1, 2, 3, 4]
+        assert len({m["email"] for _role, m in members}) == 4
+        for _role, match in members:
+            user = authenticate(email=match["email"], password=match["password"])
+            assert user is not None, match["email"]
+            mandat = Mandat.objects.active().titulaires().get(user=user)
+            assert mandat.voting and not mandat.is_president
+            assert mandat.scope == MandatScope.TOUTES
+            assert mandat.organisation.kind != OrganisationKind.ASSOCIATION  # votes on every dossier
+            assert next_seance.convocations.filter(mandat=mandat).exists()
+
+    def test_a_member_logs_in_with_the_printed_password_and_reads_the_next_session(self, lines, client):
+        match = next(m for m in map(LOGIN_LINE.match, lines) if m["role"].startswith("membre 1"))
+        next_seance = Seance.objects.get(state=SeanceState.CONVOQUEE)
+
+        assert client.login(email=match["email"], password=match["password"])
+        page = client.get(reverse("commission:seance", args=[next_seance.pk]))
+        assert page.status_code == 200
+        assert next_seance.points.exists()
+
+    def test_every_filed_initial_application_holds_its_required_documents(self, lines):
+        filed = Demande.objects.filter(kind=DemandeKind.INITIALE, submitted_at__isnull=False)
+
+        assert filed.exists()
+        for demande in filed.prefetch_related("documents"):
+            assert not demande.missing_documents(), demande.pk
 
     def test_caseworkers_work_for_their_association_and_prefecture_staff_in_the_departement(self, lines):
         for association in dataset.ASSOCIATIONS:

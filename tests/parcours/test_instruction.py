@@ -44,6 +44,7 @@ def _submitted(departement=None, *, documents=True, **kwargs):
     demande = DemandeFactory(
         departement=departement or DepartementFactory(),
         complete=True,
+        pieces=False,
         state=DemandeState.DEPOSEE,
         submitted_at=timezone.now() - datetime.timedelta(days=3),
         **kwargs,

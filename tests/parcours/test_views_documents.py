@@ -229,6 +229,7 @@ def test_no_upload_once_the_dossier_is_filed(caseworker, association, private_ro
         complete=True,
         state=state,
         submitted_at=timezone.now(),
+        pieces=False,  # the documents this test uploads itself
     )
     response = caseworker.post(
         _upload_url(demande), {"kind": DocumentKind.AUTRE, "file": _upload("piece.pdf", _pdf())}
@@ -246,6 +247,7 @@ def test_upload_when_a_complement_is_requested(caseworker, association):
         complete=True,
         state=S.COMPLEMENT_DEMANDE,
         submitted_at=timezone.now(),
+        pieces=False,  # the documents this test uploads itself
     )
     caseworker.post(_upload_url(demande), {"kind": DocumentKind.IDENTITE, "file": _upload("id.pdf", _pdf())})
     assert Document.objects.filter(demande=demande).count() == 1

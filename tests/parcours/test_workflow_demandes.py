@@ -19,12 +19,14 @@ from parcours.enums import (
     SituationEmploi,
 )
 from parcours.models import Decision, Demande, DemandeEvenement, DroitAfis, Parcours, Periode
+from parcours.models.demandes import REQUIRED_DOCUMENTS
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 from tests.factories import (
     BeneficiaireFactory,
     DecisionFactory,
     DemandeFactory,
+    DocumentFactory,
     ParcoursFactory,
     TitreSejourFactory,
     UserFactory,
@@ -315,6 +317,8 @@ def test_a_full_application_logs_one_event_per_step_in_order():
     demande.droit_rsa_ou_ada = False
     demande.save()
     demande.objectifs.update(objectives="Objectifs décrits avec la personne.")
+    for kind in REQUIRED_DOCUMENTS[demande.kind]:
+        DocumentFactory(demande=demande, kind=kind, uploaded_by=referent)
 
     workflow.submit(demande, user=referent)
     workflow.request_complement(demande, user=secretariat, message="Joignez la pièce d’identité.")
@@ -497,6 +501,7 @@ def test_incomplete_application_cannot_be_submitted_and_details_name_what_is_mis
     expected = {"engagement_signed_on", "evaluation_association", "situation_emploi", "logement"}
     expected |= {"ressources_foyer", "droit_rsa_ou_ada"}  # the AFIS is assessed from them
     expected |= {f"objectif_{axe}" for axe in Axe.values}
+    expected |= {"document_identite", "document_engagement"}  # the checklist's required documents
     assert set(error.value.details) == expected
     assert all(str(text).strip() for text in error.value.details.values())
     demande.refresh_from_db()
