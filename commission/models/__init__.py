@@ -3,6 +3,7 @@ from .mandats import Mandat
 from .organisations import Agrement, Commission, Departement, Organisation
 from .roles import RoleChange
 from .second_factor import EnrolmentLink, RecoveryCode, RecoveryCodeDevice
+from .submissions import FormSubmission
 from .users import User
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Commission",
     "Departement",
     "EnrolmentLink",
+    "FormSubmission",
     "Mandat",
     "Organisation",
     "RecoveryCode",

@@ -313,6 +313,7 @@ def seance_reschedule(request, pk):
             "urgent": seance.urgent,
             "urgency_reason": seance.urgency_reason,
         },
+        versioned=seance,
     )
     return _confirmed_action(
         request,
@@ -534,6 +535,7 @@ def attendance(request, pk):
             substitutes=row.substitutes,
             holders=[m for m in titulars if m.pk != row.mandat.pk],
             recorded=presence is not None,
+            versioned=presence,
         )
         form.row = row
         forms.append(form)
