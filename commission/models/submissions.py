@@ -25,3 +25,6 @@ class FormSubmission(models.Model):
         verbose_name_plural = _("formulaires envoyés")
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_submission_once")]
         indexes = [models.Index(fields=["user", "created_at"], name="form_submission_age")]
+
+    def __str__(self):
+        return f"{self.token} ({self.created_at:%Y-%m-%d %H:%M})"
