@@ -30,7 +30,9 @@ def association():
 def colleague(association, first_name, last_name):
     client = Client()
     client.force_login(
-        UserFactory(organisation=association, roles=[Role.REFERENT], first_name=first_name, last_name=last_name)
+        UserFactory(
+            organisation=association, roles=[Role.REFERENT], first_name=first_name, last_name=last_name
+        )
     )
     return client
 
@@ -84,7 +86,12 @@ def test_a_save_based_on_the_current_version_is_not_refused(association, alice):
 
 
 def _engagement(version, text):
-    return {"engagement_signed_on": "", "evaluation_association": text, "action": "brouillon", "version": version}
+    return {
+        "engagement_signed_on": "",
+        "evaluation_association": text,
+        "action": "brouillon",
+        "version": version,
+    }
 
 
 def test_the_same_step_of_an_application_edited_by_two_colleagues(association, alice, bob):
