@@ -120,7 +120,7 @@ def test_a_colleague_s_change_to_another_step_does_not_stand_in_the_way(associat
     projet = reverse("parcours:dossier_edit", args=[demande.pk, "projet"])
     page = alice.get(projet).content.decode()
     data = {"action": "brouillon", "version": hidden(page, "version")}
-    data.update({name: "Trouver un logement" for name in re.findall(r'name="([a-z_]+-objectives)"', page)})
+    data.update(dict.fromkeys(re.findall(r'name="([a-z_]+-objectives)"', page), "Trouver un logement"))
     assert alice.post(projet, data).status_code == 302
 
     assert bob.post(engagement, _engagement(bob_version, "Évaluation de Bruno")).status_code == 302
@@ -136,7 +136,7 @@ def test_the_projet_step_edited_by_two_colleagues(association, alice, bob):
     assert names
 
     def data(page, text):
-        return {"action": "brouillon", "version": hidden(page, "version"), **{n: text for n in names}}
+        return {"action": "brouillon", "version": hidden(page, "version"), **dict.fromkeys(names, text)}
 
     assert alice.post(url, data(alice_page, "Objectif d’Alice")).status_code == 302
     refused = bob.post(url, data(bob_page, "Objectif de Bruno"))
