@@ -37,6 +37,8 @@ def _history(objects):
 
 def current(objects) -> int:
     """The version of these records: the id of their last history entry (0 when none)."""
+    if not any(obj is not None and obj.pk is not None for obj in objects):
+        return 0
     return _history(objects).aggregate(last=Max("pk"))["last"] or 0
 
 
@@ -110,8 +112,9 @@ class VersionedFormMixin:
     `versioned_fields()` the fields it writes (the form's model fields by default; None: all).
     A submission without the field (an old page, a script) is not checked."""
 
-    def __init__(self, *args, versioned=None, **kwargs):
-        # A plain Form names its record with `versioned=`; a ModelForm's is its instance.
+    def __init__(self, *args, versioned=None, version=None, **kwargs):
+        # A plain Form names its record with `versioned=`; a ModelForm's is its instance. A page of many
+        # forms reads the version of all their records at once and gives it with `version=`.
         self.versioned = versioned
         super().__init__(*args, **kwargs)
         # Read when the form is shown (a callable initial), once the subclass has its records.
@@ -119,7 +122,7 @@ class VersionedFormMixin:
             required=False,
             min_value=0,
             widget=forms.HiddenInput,
-            initial=lambda: current(self.versioned_objects()),
+            initial=version if version is not None else (lambda: current(self.versioned_objects())),
         )
 
     def versioned_objects(self):
@@ -132,7 +135,8 @@ class VersionedFormMixin:
 
     def clean(self):
         cleaned_data = super().clean()
-        since = cleaned_data.get(FIELD)
+        # Not part of what the form saves: views may pass cleaned_data on as it is.
+        since = cleaned_data.pop(FIELD, None)
         if since is None:
             return cleaned_data
         found = conflict(self.versioned_objects(), since=since, fields=self.versioned_fields())

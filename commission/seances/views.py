@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commission import audit, private_files
+from commission import audit, private_files, versions
 from commission.enums import MandatRole
 from commission.models import Mandat
 from commission.seances import access, privacy, workflow
@@ -516,6 +516,7 @@ def attendance(request, pk):
     by_pk = {m.pk: m for m in titulars} | {s.pk: s for row in rows for s in row.substitutes}
     data = request.POST if request.method == "POST" else None
     forms = []
+    sheet_version = versions.current([row.presence for row in rows])
     for row in rows:
         presence = row.presence
         initial = (
@@ -536,6 +537,7 @@ def attendance(request, pk):
             holders=[m for m in titulars if m.pk != row.mandat.pk],
             recorded=presence is not None,
             versioned=presence,
+            version=sheet_version,
         )
         form.row = row
         forms.append(form)

@@ -764,7 +764,7 @@ def test_session_pages_make_a_fixed_number_of_queries(client, django_assert_max_
         (url("seances"), 10),
         (url("seance", seance.pk), 17),  # the session's history, for the secretariat
         (url("agenda", seance.pk), 12),
-        (url("attendance", seance.pk), 12),
+        (url("attendance", seance.pk), 13),  # one more: the version of the sheet (commission/versions.py)
         # The interest form's member list, the interests recorded and the tally base's interests.
         (url("point_manage", seance.pk, point.pk), 26),
         (url("point_tally", seance.pk, point.pk), 16),
