@@ -15,6 +15,7 @@ from beneficiaires.models import Beneficiaire
 from beneficiaires.workflow import CHANGE_REASONS
 from commission.models import Departement, Organisation
 from commission.validators import CleanInputMixin
+from commission.versions import VersionedFormMixin
 
 MAX_SEARCH_WORDS = 6
 
@@ -68,7 +69,7 @@ def _not_in_future(value, message):
         raise forms.ValidationError(message)
 
 
-class BeneficiaireForm(CleanInputMixin, forms.ModelForm):
+class BeneficiaireForm(VersionedFormMixin, CleanInputMixin, forms.ModelForm):
     """Identity and situation of a person. Warns of a probable duplicate among `candidates`, the
     persons the user may see: the warning never reveals another association's person."""
 

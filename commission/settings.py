@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "commission.middleware.RoleActorMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent twice (Back, a double click) does nothing the second time (commission/idempotency.py).
+    "commission.idempotency.OneSubmissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commission.validators import CleanInputMixin
+from commission.versions import VersionedFormMixin
 from parcours import storage
 from parcours.enums import Axe, DemandeKind, DocumentKind, SituationEmploi
 from parcours.models import Demande, Document, ObjectifInsertion
@@ -48,7 +49,7 @@ class MissingPartsMixin:
                 self.fields[name].help_text = _("À compléter avant le dépôt : %(what)s") % {"what": message}
 
 
-class StepForm(CleanInputMixin, MissingPartsMixin, forms.ModelForm):
+class StepForm(VersionedFormMixin, CleanInputMixin, MissingPartsMixin, forms.ModelForm):
     """A step that edits some fields of the application; saving writes only those fields."""
 
     def __init__(self, *args, demande, **kwargs):
@@ -56,7 +57,7 @@ class StepForm(CleanInputMixin, MissingPartsMixin, forms.ModelForm):
         super().__init__(*args, instance=demande, **kwargs)
 
     def save(self, *, user=None):
-        self.instance.save(update_fields=list(self.fields))
+        self.instance.save(update_fields=self.versioned_fields())
         return self.instance
 
 
@@ -179,7 +180,7 @@ class AvisForm(StepForm):
         )
 
 
-class ProjetForm(CleanInputMixin, MissingPartsMixin, forms.Form):
+class ProjetForm(VersionedFormMixin, CleanInputMixin, MissingPartsMixin, forms.Form):
     """The projet d’insertion, one group of fields per axis: objectives, actions, and at renewal the
     progress report (what was reached)."""
 
@@ -215,6 +216,12 @@ class ProjetForm(CleanInputMixin, MissingPartsMixin, forms.Form):
                 )
                 fields.append(name)
             self.axes.append((axe, fields))
+
+    def versioned_objects(self):
+        return list(self.objectifs.values())
+
+    def versioned_fields(self):
+        return ["objectives", "actions", "progress"]
 
     def axis_groups(self):
         """(axis label, bound fields) for the template."""

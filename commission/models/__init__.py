@@ -4,6 +4,7 @@ from .notifications import Notification, NotificationKind
 from .organisations import Agrement, Commission, Departement, Organisation
 from .roles import RoleChange
 from .second_factor import EnrolmentLink, RecoveryCode, RecoveryCodeDevice
+from .submissions import FormSubmission
 from .users import User
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Commission",
     "Departement",
     "EnrolmentLink",
+    "FormSubmission",
     "Mandat",
     "Notification",
     "NotificationKind",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from commission.enums import SeanceKind
 from commission.seances.enums import PresenceStatus, VoteChoice
 from commission.validators import CleanInputMixin
+from commission.versions import VersionedFormMixin
 
 TEXT_MAX_LENGTH = 2000
 
@@ -82,7 +83,7 @@ class ConfirmStepMixin:
         return bool(self.cleaned_data.get("confirmed"))
 
 
-class RescheduleForm(ConfirmStepMixin, ReconveneForm):
+class RescheduleForm(VersionedFormMixin, ConfirmStepMixin, ReconveneForm):
     """A session not yet opened moves to a new date, place or link; the members are convened again."""
 
     reason = forms.CharField(
@@ -157,7 +158,7 @@ class AgendaAddForm(CleanInputMixin, forms.Form):
         self.fields["demande"].queryset = admissible
 
 
-class AttendanceRowForm(CleanInputMixin, forms.Form):
+class AttendanceRowForm(VersionedFormMixin, CleanInputMixin, forms.Form):
     """One titular member's line of the attendance sheet."""
 
     status = forms.ChoiceField(label=_("Présence"), required=False)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commission import audit, private_files
+from commission import audit, private_files, versions
 from commission.confirm import Confirmation, confirmation_page, is_confirmed
 from commission.enums import AuditAction, MandatRole
 from commission.models import Mandat
@@ -439,6 +439,7 @@ def seance_reschedule(request, pk):
             "urgent": seance.urgent,
             "urgency_reason": seance.urgency_reason,
         },
+        versioned=seance,
     )
     return _confirmed_action(
         request,
@@ -680,6 +681,7 @@ def attendance(request, pk):
     by_pk = {m.pk: m for m in titulars} | {s.pk: s for row in rows for s in row.substitutes}
     data = request.POST if request.method == "POST" else None
     forms = []
+    sheet_version = versions.current([row.presence for row in rows])
     for row in rows:
         presence = row.presence
         initial = (
@@ -700,6 +702,8 @@ def attendance(request, pk):
             substitutes=row.substitutes,
             holders=[m for m in titulars if m.pk != row.mandat.pk],
             recorded=presence is not None,
+            versioned=presence,
+            version=sheet_version,
         )
         form.row = row
         forms.append(form)

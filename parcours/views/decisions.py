@@ -219,7 +219,7 @@ def afis_reassess(request, pk):
     return redirect("home")
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(CleanInputMixin, forms.Form):
     decided_on = forms.DateField(label=gettext_lazy("Date de la décision"), widget=DATE_INPUT)
     signataire_title = forms.CharField(label=gettext_lazy("Qualité du signataire"), max_length=200)
     motifs = forms.CharField(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from commission.validators import CleanInputMixin
 from parcours.access import parcours_exitable_by
 from parcours.enums import ParcoursEndReason
 from parcours.workflow import WorkflowError
@@ -21,7 +22,7 @@ from parcours.workflow import sorties as workflow
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ExitForm(forms.Form):
+class ExitForm(CleanInputMixin, forms.Form):
     reason = forms.ChoiceField(
         label=gettext_lazy("Ce qui s’est passé"),
         choices=[(reason.value, reason.label) for reason in workflow.EXIT_REASONS],

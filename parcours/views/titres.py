@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commission import audit
 from commission.enums import AuditAction
 from commission.validators import CleanInputMixin
+from commission.versions import VersionedFormMixin
 from parcours import afis, tasks
 from parcours.access import records_permits, titres_visible_to
 from parcours.models.droits import EXPIRING_DAYS, PERMIT_SITUATIONS
@@ -58,7 +59,7 @@ class TitreFilterForm(CleanInputMixin, forms.Form):
         return self.is_bound and any(self.data.get(name) for name in self.fields)
 
 
-class IssueForm(CleanInputMixin, forms.Form):
+class IssueForm(VersionedFormMixin, CleanInputMixin, forms.Form):
     number = forms.CharField(label=gettext_lazy("Numéro de l’autorisation"), max_length=50)
     issued_on = forms.DateField(label=gettext_lazy("Délivrée le"), widget=DATE_INPUT)
     valid_until = forms.DateField(label=gettext_lazy("Valable jusqu’au"), widget=DATE_INPUT)
@@ -183,6 +184,7 @@ def titre_detail(request, pk):
             request.POST if request.method == "POST" else None,
             initial={"issued_on": today, "valid_until": workflow.proposed_validity(titre, today)},
             min_months=workflow.min_months(today),
+            versioned=titre,
         )
         if request.method == "POST" and form.is_valid():
             try:

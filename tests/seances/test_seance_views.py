@@ -766,7 +766,7 @@ def test_session_pages_make_a_fixed_number_of_queries(client, django_assert_max_
         # chain head (lock and last hash) and one INSERT.
         (url("seance", seance.pk), 19),
         (url("agenda", seance.pk), 14),
-        (url("attendance", seance.pk), 12),
+        (url("attendance", seance.pk), 13),  # one more: the version of the sheet (commission/versions.py)
         # The interest form's member list, the interests recorded and the tally base's interests; the
         # item's pages log a read: + the chain's head before the INSERT.
         (url("point_manage", seance.pk, point.pk), 27),
