@@ -55,7 +55,7 @@ from beneficiaires.enums import Logement, Sexe, SituationFamiliale, TypeRessourc
 from beneficiaires.models import Accompagnement, Beneficiaire
 from commission.dates import add_months, term_end
 from commission.enums import OrganisationKind, Role
-from commission.models import Agrement, Commission, Departement, Organisation, User
+from commission.models import Agrement, Commission, Departement, Notification, Organisation, User
 from commission.pdf import html_to_pdf
 from parcours import storage
 from parcours.enums import (
@@ -498,7 +498,10 @@ def wipe(departement):
         Mandat.objects.filter(commission=commission).delete()
         commission.delete()
     Beneficiaire.objects.filter(departement=departement).delete()
-    User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").delete()
+    # The accounts stay (the load takes them up again): their role history and access-log rows are
+    # append-only, and on PostgreSQL their triggers refuse the deletion an account's removal would cascade to.
+    Notification.objects.filter(recipient__email__endswith=f"@{EMAIL_DOMAIN}").delete()
+    User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").update(organisation=None)
     Agrement.objects.filter(departement=departement).delete()
     Organisation.objects.filter(departement=departement).delete()
     departement.delete()
@@ -581,14 +584,16 @@ class _Builder:
 
     def _user(self, first_name, last_name, title, organisation, role, email=None, **extra):
         email = email or f"{_slug(first_name)}.{_slug(last_name)}@{EMAIL_DOMAIN}"
-        user = User(
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            title=title,
-            organisation=organisation,
-            **extra,
+        # A reset takes up the accounts of the former load (see `wipe`): the same person, the same role.
+        user = User.objects.filter(email=email).first() or User(email=email)
+        user.first_name, user.last_name, user.title, user.organisation = (
+            first_name,
+            last_name,
+            title,
+            organisation,
         )
+        for name, value in extra.items():
+            setattr(user, name, value)
         user.set_unusable_password()
         user.save()
         user.groups.add(self.groups[role])
