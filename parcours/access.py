@@ -6,7 +6,7 @@ from django.db.models import Q, Subquery
 from beneficiaires import access as beneficiaires_access
 from commission.access import association_of, commissions_visible_to, departement_id_of
 from commission.enums import OrganisationKind, Role
-from commission.models import Commission
+from commission.models import Commission, User
 from parcours.enums import CourrierKind, DemandeState, MessageSide
 from parcours.models import Courrier, Demande, Parcours, TitreSejour
 
@@ -158,6 +158,53 @@ def demandes_to_instruct(user):
     if not is_secretariat(user):
         return Demande.objects.none()
     return demandes_visible_to(user)
+
+
+# --- who handles a dossier ------------------------------------------------------------------------
+
+# What each side names on a dossier: the association its caseworker, the secretariat its agent.
+ASSIGNMENT_FIELDS = ("referent", "instructeur")
+
+
+def assignment_field_of(user) -> str | None:
+    """The person a user names on the dossiers they see, and whose dossiers are "theirs": a caseworker
+    names the dossier's caseworker, the secretariat its instructing agent. The president, the members
+    and the foreigners' service name nobody."""
+    if association_of(user) is not None:
+        return "referent"
+    if is_secretariat(user):
+        return "instructeur"
+    return None
+
+
+def may_assign(user, demande) -> bool:
+    """On a dossier already in the user's scope: an association names the caseworker of its own
+    dossiers only (a dossier it filed before the person left stays the new association's to assign
+    through `change_association`), the secretariat its agent on any dossier it sees."""
+    field = assignment_field_of(user)
+    if field == "referent":
+        return demande.association_id == association_of(user).pk
+    return field == "instructeur"
+
+
+def assignable_users(demande, field):
+    """Who may be named `field` on this dossier: a caseworker of the dossier's association, or an agent
+    of the secretariat of its commission's département; active accounts only."""
+    if field == "referent":
+        return User.objects.filter(
+            is_active=True,
+            organisation_id=demande.association_id,
+            organisation__kind=OrganisationKind.ASSOCIATION,
+            groups__name=Role.REFERENT,
+        )
+    if field == "instructeur":
+        return User.objects.filter(
+            is_active=True,
+            organisation__kind=OrganisationKind.SECRETARIAT,
+            organisation__departement_id=demande.commission.departement_id,
+            groups__name=Role.SECRETARIAT,
+        )
+    raise ValueError(f"Cannot assign {field}")
 
 
 # --- the thread: who speaks for which side -------------------------------------------------------
