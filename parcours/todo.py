@@ -47,7 +47,7 @@ def _permit_page(titre):
 
 
 def _assignment_sections(user, link):
-    """"Mes dossiers" and, for a newcomer to the team as for everyone, the open dossiers nobody handles
+    """ "Mes dossiers" and, for a newcomer to the team as for everyone, the open dossiers nobody handles
     yet on the user's side (caseworker or secretariat's agent, `access.assignment_field_of`)."""
     field = parcours_access.assignment_field_of(user)
     if field is None:

@@ -114,9 +114,7 @@ def dossier_detail(request, pk):
 
 @require_POST
 def dossier_assign(request, pk):
-    demande = audit.get_or_404(
-        request, _detail_queryset(request.user).select_for_update(of=("self",)), pk=pk
-    )
+    demande = audit.get_or_404(request, _detail_queryset(request.user).select_for_update(of=("self",)), pk=pk)
     if not may_assign(request.user, demande):
         raise Http404
     form = assignment.assign_form(request.user, demande, request.POST)
