@@ -102,6 +102,17 @@ def courriers_visible_to(user):
     return Courrier.objects.filter(scope)
 
 
+def letters_to_foreigners_service(user, parcours_ids):
+    """The letters informing the foreigners' service of the decisions on these pathways, those the user
+    may read (`courriers_visible_to`): what the permit and pathway pages link to, newest first."""
+    return (
+        courriers_visible_to(user)
+        .filter(kind=CourrierKind.INFORMATION_ETRANGERS, decision__demande__parcours_id__in=parcours_ids)
+        .select_related("decision__demande")
+        .order_by("-decision__decided_on", "-pk")
+    )
+
+
 def titres_visible_to(user):
     """The foreigners' service: the residence permits of its département's pathways, to record them."""
     departement_id = departement_id_of(user, Role.ETRANGERS)

@@ -15,7 +15,7 @@ from beneficiaires import access as beneficiaires_access
 from beneficiaires.models import Accompagnement
 from commission import audit
 from commission.models import User
-from parcours.access import demandes_visible_to, parcours_visible_to
+from parcours.access import demandes_visible_to, letters_to_foreigners_service, parcours_visible_to
 from parcours.filters import filter_beneficiaires, list_filter_form
 from parcours.models import Document, next_deadlines
 
@@ -97,6 +97,9 @@ def beneficiaire_detail(request, pk):
         .prefetch_related("periodes", "titres_sejour")
         .order_by("-started_on")
     )
+    letters = list(letters_to_foreigners_service(user, [p.pk for p in parcours]))
+    for one in parcours:
+        one.letters_etrangers = [c for c in letters if c.decision.demande.parcours_id == one.pk]
     return render(
         request,
         "beneficiaires/beneficiaire_detail.html",

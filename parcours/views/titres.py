@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commission import audit
 from commission.enums import AuditAction
 from commission.validators import CleanInputMixin
-from parcours.access import records_permits, titres_visible_to
+from parcours.access import letters_to_foreigners_service, records_permits, titres_visible_to
 from parcours.models.droits import EXPIRING_DAYS, PERMIT_SITUATIONS
 from parcours.workflow import WorkflowError
 from parcours.workflow import titres as workflow
@@ -190,5 +190,11 @@ def titre_detail(request, pk):
     return render(
         request,
         "parcours/titres/titre_detail.html",
-        {"titre": titre, "person": titre.parcours.beneficiaire, "form": form, "history": history},
+        {
+            "titre": titre,
+            "person": titre.parcours.beneficiaire,
+            "form": form,
+            "history": history,
+            "letters": list(letters_to_foreigners_service(request.user, [titre.parcours_id])),
+        },
     )
