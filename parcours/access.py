@@ -104,7 +104,10 @@ def courriers_visible_to(user):
 
 def letters_to_foreigners_service(user, parcours_ids):
     """The letters informing the foreigners' service of the decisions on these pathways, those the user
-    may read (`courriers_visible_to`): what the permit and pathway pages link to, newest first."""
+    may read (`courriers_visible_to`): what the permit and pathway pages link to, newest first. Only the
+    prefecture reads them: for anyone else, no query."""
+    if departement_id_of(user) is None:
+        return Courrier.objects.none()
     return (
         courriers_visible_to(user)
         .filter(kind=CourrierKind.INFORMATION_ETRANGERS, decision__demande__parcours_id__in=parcours_ids)

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,7 @@ class ChecklistItem:
     group: str
     done: bool
     hint: str = ""  # what is missing, in the words the caseworker's form uses
+    url: str = ""  # a present document: its download, so the secretariat reads what it ticks
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def _parts(demande) -> list[tuple[str, str, str]]:
     return parts
 
 
-def checklist(demande) -> list[ChecklistGroup]:
+def checklist(demande, documents=None) -> list[ChecklistGroup]:
     """What a complete dossier of this kind holds, each part ticked or not.
 
     Derived from `Demande.missing_parts()` (the same rule that guards the filing) and from the current
@@ -142,17 +144,19 @@ def checklist(demande) -> list[ChecklistGroup]:
     for key, hint in missing.items():
         if key not in known:
             items.append(ChecklistItem(key, hint, GROUP_DOSSIER, done=False, hint=hint))
-    present = set(
-        demande.documents.filter(replaced_by__isnull=True).values_list("kind", flat=True).distinct()
-    )
+    present = {}  # kind -> the latest current document of that kind
+    for document in current_documents(demande) if documents is None else documents:
+        present.setdefault(document.kind, document)
     for kind in REQUIRED_DOCUMENTS[demande.kind]:
+        document = present.get(kind.value)
         items.append(
             ChecklistItem(
                 f"document_{kind.value}",
                 kind.label,
                 GROUP_DOCUMENTS,
-                done=kind.value in present,
-                hint="" if kind.value in present else _("Aucune pièce de ce type n’a été jointe."),
+                done=document is not None,
+                hint="" if document else _("Aucune pièce de ce type n’a été jointe."),
+                url=reverse("parcours:document_download", args=[document.pk]) if document else "",
             )
         )
     groups = []
@@ -161,6 +165,11 @@ def checklist(demande) -> list[ChecklistGroup]:
         if group_items:
             groups.append(ChecklistGroup(title=title, items=group_items))
     return groups
+
+
+def current_documents(demande):
+    """The dossier's documents in their current version (a replaced one is history), newest first."""
+    return demande.documents.filter(replaced_by__isnull=True).order_by("kind", "-uploaded_at", "-pk")
 
 
 def is_checklist_complete(groups: list[ChecklistGroup]) -> bool:
