@@ -2,12 +2,15 @@
 with `@provider`, registered when the app is ready, so the foundation imports none of them.
 
 A provider takes the user and the day and returns the sections for that user's roles; `order` places
-each section on the page whatever app it comes from."""
+each section on the page whatever app it comes from; `link` gives each row the page where its work is
+done (every row of the home page is a link: tests/test_todo_links.py)."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,12 +30,21 @@ class Section:
     order: int
     rows: list = field(default_factory=list)
     total: int = 0
+    urls: list = field(default_factory=list)
+
+    @property
+    def entries(self):
+        """(row, url of the page where its work is done), for each row shown."""
+        return list(zip(self.rows, self.urls, strict=True))
 
 
-def section(key, title, empty, queryset: QuerySet, *, order: int) -> Section:
+def section(key, title, empty, queryset: QuerySet, *, order: int, link: Callable[[object], str]) -> Section:
     rows = list(queryset[: ROWS_PER_SECTION + 1])
     total = len(rows) if len(rows) <= ROWS_PER_SECTION else queryset.count()
-    return Section(key=key, title=title, empty=empty, order=order, rows=rows[:ROWS_PER_SECTION], total=total)
+    rows = rows[:ROWS_PER_SECTION]
+    return Section(
+        key=key, title=title, empty=empty, order=order, rows=rows, total=total, urls=[link(r) for r in rows]
+    )
 
 
 def provider(func):
@@ -63,5 +75,9 @@ def agrements(user, *, today, now):
             _("Aucun agrément n’arrive à échéance."),
             expiring.select_related("association", "departement").order_by("end"),
             order=110,
+            # The agrément is kept with its association, in the configuration pages.
+            link=lambda agrement: reverse(
+                "admin:commission_organisation_change", args=[agrement.association_id]
+            ),
         )
     ]

@@ -6,7 +6,7 @@ from django.db.models import Q, Subquery
 from beneficiaires import access as beneficiaires_access
 from commission.access import association_of, commissions_visible_to, departement_id_of
 from commission.enums import OrganisationKind, Role
-from commission.models import Commission
+from commission.models import Commission, User
 from parcours.enums import CourrierKind, DemandeState, MessageSide
 from parcours.models import Courrier, Demande, Parcours, TitreSejour
 
@@ -118,6 +118,20 @@ def courriers_visible_to(user):
     return Courrier.objects.filter(scope)
 
 
+def letters_to_foreigners_service(user, parcours_ids):
+    """The letters informing the foreigners' service of the decisions on these pathways, those the user
+    may read (`courriers_visible_to`): what the permit and pathway pages link to, newest first. Only the
+    prefecture reads them: for anyone else, no query."""
+    if departement_id_of(user) is None:
+        return Courrier.objects.none()
+    return (
+        courriers_visible_to(user)
+        .filter(kind=CourrierKind.INFORMATION_ETRANGERS, decision__demande__parcours_id__in=parcours_ids)
+        .select_related("decision__demande")
+        .order_by("-decision__decided_on", "-pk")
+    )
+
+
 def titres_visible_to(user):
     """The foreigners' service: the residence permits of its département's pathways, to record them."""
     departement_id = departement_id_of(user, Role.ETRANGERS)
@@ -174,6 +188,53 @@ def demandes_to_instruct(user):
     if not is_secretariat(user):
         return Demande.objects.none()
     return demandes_visible_to(user)
+
+
+# --- who handles a dossier ------------------------------------------------------------------------
+
+# What each side names on a dossier: the association its caseworker, the secretariat its agent.
+ASSIGNMENT_FIELDS = ("referent", "instructeur")
+
+
+def assignment_field_of(user) -> str | None:
+    """The person a user names on the dossiers they see, and whose dossiers are "theirs": a caseworker
+    names the dossier's caseworker, the secretariat its instructing agent. The president, the members
+    and the foreigners' service name nobody."""
+    if association_of(user) is not None:
+        return "referent"
+    if is_secretariat(user):
+        return "instructeur"
+    return None
+
+
+def may_assign(user, demande) -> bool:
+    """On a dossier already in the user's scope: an association names the caseworker of its own
+    dossiers only (a dossier it filed before the person left stays the new association's to assign
+    through `change_association`), the secretariat its agent on any dossier it sees."""
+    field = assignment_field_of(user)
+    if field == "referent":
+        return demande.association_id == association_of(user).pk
+    return field == "instructeur"
+
+
+def assignable_users(demande, field):
+    """Who may be named `field` on this dossier: a caseworker of the dossier's association, or an agent
+    of the secretariat of its commission's département; active accounts only."""
+    if field == "referent":
+        return User.objects.filter(
+            is_active=True,
+            organisation_id=demande.association_id,
+            organisation__kind=OrganisationKind.ASSOCIATION,
+            groups__name=Role.REFERENT,
+        )
+    if field == "instructeur":
+        return User.objects.filter(
+            is_active=True,
+            organisation__kind=OrganisationKind.SECRETARIAT,
+            organisation__departement_id=demande.commission.departement_id,
+            groups__name=Role.SECRETARIAT,
+        )
+    raise ValueError(f"Cannot assign {field}")
 
 
 # --- the thread: who speaks for which side -------------------------------------------------------

@@ -16,12 +16,14 @@ from commission.access import association_of, departement_id_of
 from commission.enums import Role
 from commission.models import User
 from commission.validators import CleanInputMixin
-from parcours.access import demandes_visible_to
+from parcours.access import assignment_field_of, demandes_visible_to
 from parcours.enums import DemandeState, ParcoursState
 from parcours.models import Parcours
 
 TERM_WINDOWS = (30, 60, 90)
 REFERENT_CHOICES_SECONDS = 300
+# The values of the assignment filter: the user's own dossiers, the dossiers nobody handles yet.
+MINE, UNASSIGNED = "miens", "non_attribues"
 
 
 class SelectWidget(forms.Select):
@@ -80,7 +82,8 @@ def referent_choices(referents, *, with_organisation):
 
 
 class ListFilterForm(CleanInputMixin, forms.Form):
-    """Search by name or reference, then narrow by state, coming end of term and caseworker."""
+    """Search by name or reference, then narrow by state, coming end of term, caseworker, and (on the
+    dossier list) the user's own dossiers or the unassigned ones."""
 
     q = forms.CharField(
         label=_("Rechercher"),
@@ -115,9 +118,25 @@ class ListFilterForm(CleanInputMixin, forms.Form):
         error_messages={"invalid_choice": _("Choisissez un·e référent·e de la liste.")},
     )
 
-    def __init__(self, data, *, referents, include_drafts):
-        """`referents`: the (id, name) choices of the caseworker filter (see `referent_choices`)."""
+    attribution = forms.ChoiceField(
+        label=_("Attribution"),
+        required=False,
+        widget=SelectWidget,
+        choices=[
+            ("", _("Tous les dossiers")),
+            (MINE, _("Mes dossiers")),
+            (UNASSIGNED, _("Non attribués")),
+        ],
+        error_messages={"invalid_choice": _("Choisissez une attribution de la liste.")},
+    )
+
+    def __init__(self, data, *, referents, include_drafts, assignment_field=None):
+        """`referents`: the (id, name) choices of the caseworker filter (see `referent_choices`);
+        `assignment_field`: the dossier's field the user's "mes dossiers" reads (None: no such filter)."""
         super().__init__(data)
+        self.assignment_field = assignment_field
+        if assignment_field is None:
+            del self.fields["attribution"]
         states = [(value, label) for value, label in DemandeState.choices]
         if not include_drafts:
             states = [(value, label) for value, label in states if value != DemandeState.BROUILLON]
@@ -140,7 +159,10 @@ def _term_ending_within(days, person):
     return Exists(Parcours.objects.term_ending_within(days).filter(beneficiaire=OuterRef(person)))
 
 
-def filter_demandes(demandes, filters):
+def filter_demandes(demandes, filters, *, user=None, assignment_field=None):
+    """`user` and `assignment_field` serve the "mes dossiers" and "non attribués" filters: the dossiers
+    whose `assignment_field` (caseworker or secretariat's agent, see `access.assignment_field_of`) is
+    the user, or nobody."""
     if "q" in filters:
         demandes = demandes.filter(search_filter(filters["q"], prefix="beneficiaire__"))
     if "etat" in filters:
@@ -149,6 +171,10 @@ def filter_demandes(demandes, filters):
         demandes = demandes.filter(_term_ending_within(filters["echeance"], "beneficiaire_id"))
     if "referent" in filters:
         demandes = demandes.filter(referent=filters["referent"])
+    if assignment_field is not None and filters.get("attribution") == MINE:
+        demandes = demandes.filter(**{assignment_field: user})
+    elif assignment_field is not None and filters.get("attribution") == UNASSIGNED:
+        demandes = demandes.filter(**{f"{assignment_field}__isnull": True})
     return demandes
 
 
@@ -185,7 +211,7 @@ def with_list_columns(demandes):
     )
 
 
-def list_filter_form(user, data, *, referents_elsewhere, list_name):
+def list_filter_form(user, data, *, referents_elsewhere, list_name, assignment_field=None):
     """The filter form of a list: a caseworker filters on their association's caseworkers; others on
     `referents_elsewhere()` (a function giving the caseworkers found in their scope).
 
@@ -207,7 +233,9 @@ def list_filter_form(user, data, *, referents_elsewhere, list_name):
     referents = caches["local"].get_or_set(
         f"list-referents:{list_name}:{user.pk}", choices, REFERENT_CHOICES_SECONDS
     )
-    return ListFilterForm(data, referents=referents, include_drafts=association is not None)
+    return ListFilterForm(
+        data, referents=referents, include_drafts=association is not None, assignment_field=assignment_field
+    )
 
 
 def dossier_list(user, data):
@@ -220,6 +248,7 @@ def dossier_list(user, data):
         data,
         referents_elsewhere=lambda: User.objects.filter(pk__in=demandes.values("referent_id")),
         list_name="dossiers",
+        assignment_field=assignment_field_of(user),
     )
     filters = form.filters
     departement_id = departement_id_of(user, Role.SECRETARIAT, Role.PRESIDENT)
@@ -229,4 +258,5 @@ def dossier_list(user, data):
         # a search: on the plain list it would hide from PostgreSQL that the (commission, last change)
         # index gives the first page in order.
         demandes = demandes.filter(beneficiaire__departement_id=departement_id)
-    return form, with_list_columns(filter_demandes(demandes, filters)).order_by("-last_change_at", "-pk")
+    demandes = filter_demandes(demandes, filters, user=user, assignment_field=form.assignment_field)
+    return form, with_list_columns(demandes).order_by("-last_change_at", "-pk")

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,7 @@ class ChecklistItem:
     group: str
     done: bool
     hint: str = ""  # what is missing, in the words the caseworker's form uses
+    url: str = ""  # a present document: its download, so the secretariat reads what it ticks
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def _parts(demande) -> list[tuple[str, str, str]]:
     return parts
 
 
-def checklist(demande) -> list[ChecklistGroup]:
+def checklist(demande, documents=None) -> list[ChecklistGroup]:
     """What a complete dossier of this kind holds, each part ticked or not.
 
     Derived from `Demande.missing_parts()` (the same rule that guards the filing) and from the current
@@ -131,20 +133,37 @@ def checklist(demande) -> list[ChecklistGroup]:
     for key, label, group in _parts(demande):
         known.add(key)
         items.append(ChecklistItem(key, label, group, done=key not in missing, hint=missing.get(key, "")))
-    documents = {f"document_{kind.value}": kind for kind in REQUIRED_DOCUMENTS[demande.kind]}
+    required = {f"document_{kind.value}": kind for kind in REQUIRED_DOCUMENTS[demande.kind]}
     for key, hint in missing.items():
-        if key not in known and key not in documents:
+        if key not in known and key not in required:
             items.append(ChecklistItem(key, hint, GROUP_DOSSIER, done=False, hint=hint))
-    for key, kind in documents.items():
+    present = {}  # kind -> the latest current document of that kind
+    for document in current_documents(demande) if documents is None else documents:
+        present.setdefault(document.kind, document)
+    for key, kind in required.items():
+        document = present.get(kind.value)
         done = key not in missing
-        hint = "" if done else _("Aucune pièce de ce type n’a été jointe.")
-        items.append(ChecklistItem(key, kind.label, GROUP_DOCUMENTS, done=done, hint=hint))
+        items.append(
+            ChecklistItem(
+                key,
+                kind.label,
+                GROUP_DOCUMENTS,
+                done=done,
+                hint="" if done else _("Aucune pièce de ce type n’a été jointe."),
+                url=reverse("parcours:document_download", args=[document.pk]) if document else "",
+            )
+        )
     groups = []
     for title in (GROUP_DOSSIER, GROUP_PROJET, GROUP_DOCUMENTS):
         group_items = [item for item in items if item.group == title]
         if group_items:
             groups.append(ChecklistGroup(title=title, items=group_items))
     return groups
+
+
+def current_documents(demande):
+    """The dossier's documents in their current version (a replaced one is history), newest first."""
+    return demande.documents.filter(replaced_by__isnull=True).order_by("kind", "-uploaded_at", "-pk")
 
 
 def is_checklist_complete(groups: list[ChecklistGroup]) -> bool:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/modifier/<slug:etape>/", dossiers.dossier_edit, name="dossier_edit"),
     path("dossiers/<int:pk>/deposer/", dossiers.dossier_submit, name="dossier_submit"),
     path("dossiers/<int:pk>/retrait/", dossiers.dossier_withdraw, name="dossier_withdraw"),
+    path("dossiers/<int:pk>/attribution/", dossiers.dossier_assign, name="dossier_assign"),
     # Documents
     path("dossiers/<int:pk>/documents/ajouter/", documents.document_upload, name="document_upload"),
     path("documents/<int:pk>/", documents.document_download, name="document_download"),

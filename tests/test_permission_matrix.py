@@ -124,6 +124,8 @@ MATRIX = {
     "parcours:dossier_edit": Row(REFERENT, kwargs=lambda side: {"pk": side.draft.pk, "etape": "situation"}),
     "parcours:dossier_submit": Row(REFERENT, kwargs=pk("draft"), method="post"),
     "parcours:dossier_withdraw": Row(REFERENT, kwargs=pk("dossier")),
+    # Naming who handles the dossier: its association's caseworker, or the secretariat's agent.
+    "parcours:dossier_assign": Row(REFERENT | SECRETARIAT, kwargs=pk("dossier"), method="post"),
     "parcours:document_upload": Row(REFERENT, kwargs=pk("draft")),
     "parcours:document_download": Row(REFERENT | STAFF, kwargs=pk("document")),
     "parcours:document_replace": Row(REFERENT, kwargs=pk("document")),

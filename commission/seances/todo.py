@@ -1,5 +1,6 @@
 """The home section of the sessions: the coming ones (registered with `commission.todo.provider`)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from commission.enums import Role
@@ -19,5 +20,6 @@ def coming_sessions(user, *, today, now):
             _("Aucune séance n’est prévue."),
             coming.order_by("starts_at"),
             order=80,
+            link=lambda seance: reverse("commission:seance", args=[seance.pk]),
         )
     ]

@@ -83,6 +83,17 @@ class Demande(models.Model):
         null=True,
         blank=True,
     )
+    # The secretariat's agent who instructs the dossier; set and changed through the workflow's `assign`
+    # (one event per change), like the caseworker once the dossier exists.
+    instructeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructeur·rice"),
+        on_delete=models.PROTECT,
+        related_name="demandes_instruites",
+        null=True,
+        blank=True,
+        editable=False,
+    )
     kind = models.CharField(
         _("nature"), max_length=20, choices=DemandeKind.choices, default=DemandeKind.INITIALE
     )

@@ -18,6 +18,7 @@ from commission.models import User
 from parcours.access import (
     courriers_visible_to,
     demandes_visible_to,
+    letters_to_foreigners_service,
     parcours_visible_to,
     records_pathway_exits,
 )
@@ -108,8 +109,10 @@ def beneficiaire_detail(request, pk):
     end_notices = (
         list(courriers_visible_to(user).filter(decision__isnull=True, parcours__in=left)) if left else []
     )
+    letters = list(letters_to_foreigners_service(user, [p.pk for p in parcours]))
     for item in parcours:
         item.end_notices = [notice for notice in end_notices if notice.parcours_id == item.pk]
+        item.letters_etrangers = [c for c in letters if c.decision.demande.parcours_id == item.pk]
     return render(
         request,
         "beneficiaires/beneficiaire_detail.html",

@@ -24,10 +24,12 @@ from parcours.access import (
     changes_dossiers,
     demandes_changeable_by,
     demandes_visible_to,
+    may_assign,
     parcours_visible_to,
 )
 from parcours.models import Document, ObjectifInsertion
 from parcours.pseudonymise import members_preview
+from parcours.views import assignment
 from parcours.workflow import WorkflowError
 from parcours.workflow import demandes as workflow
 
@@ -44,7 +46,7 @@ def _for_update(queryset, request):
 def _detail_queryset(user):
     return (
         demandes_visible_to(user)
-        .select_related("beneficiaire", "association", "parcours", "commission")
+        .select_related("beneficiaire", "association", "parcours", "commission", "referent", "instructeur")
         .prefetch_related(
             Prefetch("objectifs", queryset=ObjectifInsertion.objects.order_by("pk")),
             Prefetch("documents", queryset=Document.objects.order_by("kind", "-uploaded_at", "-pk")),
@@ -79,7 +81,7 @@ def _missing_parts(demande):
     return rows
 
 
-def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
+def _render_detail(request, demande, *, resubmit_form=None, submit_error="", assign_form=None):
     can_change = changes_dossiers(request.user)
     can_edit = can_change and workflow.is_editable(demande)
     missing_parts = _missing_parts(demande) if can_edit else []
@@ -105,6 +107,7 @@ def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
         "members_preview": members_preview(demande) if can_edit else None,
         # Incomplete, the dossier cannot be filed: its button gets the list of what is missing at once.
         "confirm_filing": _filing_confirmation(demande) if can_edit and not missing_parts else None,
+        "assignment": assignment.assignment_context(request.user, demande, assign_form),
     }
     return render(request, "parcours/dossier_detail.html", context)
 
@@ -113,6 +116,37 @@ def _render_detail(request, demande, *, resubmit_form=None, submit_error=""):
 def dossier_detail(request, pk):
     demande = audit.get_or_404(request, _detail_queryset(request.user), pk=pk)
     return _render_detail(request, demande)
+
+
+@require_POST
+def dossier_assign(request, pk):
+    demande = audit.get_or_404(request, _detail_queryset(request.user).select_for_update(of=("self",)), pk=pk)
+    if not may_assign(request.user, demande):
+        raise Http404
+    form = assignment.assign_form(request.user, demande, request.POST)
+    if form is None:
+        messages.error(
+            request,
+            _("Ce dossier est à l’état « %(state)s » : son suivi ne peut plus être attribué.")
+            % {"state": demande.get_state_display()},
+        )
+        return redirect("parcours:dossier", pk=demande.pk)
+    if not form.is_valid():
+        return _render_detail(request, demande, assign_form=form)
+    assignee = form.cleaned_data["assignee"]
+    try:
+        workflow.assign(demande, user=request.user, field=form.assignment_field, assignee=assignee)
+    except WorkflowError as error:
+        form.add_error("assignee", error.message)
+        return _render_detail(request, demande, assign_form=form)
+    if assignee is None:
+        messages.success(request, _("Le dossier n’est plus attribué à personne."))
+    else:
+        messages.success(
+            request,
+            _("Le dossier est attribué à %(name)s.") % {"name": assignee.get_full_name() or assignee.email},
+        )
+    return redirect("parcours:dossier", pk=demande.pk)
 
 
 # --- creating an application ---------------------------------------------------------------------

@@ -36,7 +36,8 @@ def instruction(request, pk):
         ),
         pk=pk,
     )
-    groups = rules.checklist(demande)
+    documents = list(rules.current_documents(demande))
+    groups = rules.checklist(demande, documents)
     complete = rules.is_checklist_complete(groups)
     form = InstructionForm(request.POST if request.method == "POST" else None, checklist_complete=complete)
     if form.is_bound and form.is_valid():
@@ -61,6 +62,7 @@ def instruction(request, pk):
             "checked_count": sum(group.done_count for group in groups),
             "item_count": sum(len(group.items) for group in groups),
             "duplicates": list(rules.probable_duplicates(demande, request.user)),
+            "documents": documents,
             "form": form,
             "can_decide": workflow.can(demande, "mark_admissible"),
             "waited_days": waited_days,

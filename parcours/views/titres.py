@@ -23,7 +23,7 @@ from commission.enums import AuditAction
 from commission.validators import CleanInputMixin
 from commission.versions import VersionedFormMixin
 from parcours import afis, tasks
-from parcours.access import records_permits, titres_visible_to
+from parcours.access import letters_to_foreigners_service, records_permits, titres_visible_to
 from parcours.models.droits import EXPIRING_DAYS, PERMIT_SITUATIONS
 from parcours.workflow import WorkflowError
 from parcours.workflow import titres as workflow
@@ -229,6 +229,7 @@ def _render_detail(request, titre, *, form=None, correction=None):
             "form": form,
             "correction": correction,
             "history": history,
+            "letters": list(letters_to_foreigners_service(request.user, [titre.parcours_id])),
         },
     )
 

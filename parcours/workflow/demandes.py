@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
-from parcours import afis, thread
+from parcours import access, afis, thread
 from parcours.enums import (
     AvisChoice,
     Axe,
@@ -73,6 +73,7 @@ TRANSITIONS = (
         UNCHANGED,
         gettext_lazy("Changement d’association accompagnante"),
     ),
+    Transition("assign", OPEN_BEFORE_DECISION, UNCHANGED, gettext_lazy("Attribution du dossier")),
     Transition("decide", (S.AVIS_RENDU,), (S.ACCEPTEE, S.REFUSEE), gettext_lazy("Décision du préfet")),
     Transition("withdraw", OPEN_BEFORE_DECISION, S.RETIREE, gettext_lazy("Retrait de la demande")),
     Transition(
@@ -421,6 +422,25 @@ def change_association(demande, *, association_id, referent_id, user, reason: st
     return MACHINE.apply(
         demande, "change_association", user=user, reason=reason, extra_fields=["association", "referent"]
     )
+
+
+@transaction.atomic
+def assign(demande, *, user, field: str, assignee) -> Demande:
+    """Name the caseworker (`referent`, chosen by the association) or the secretariat's agent
+    (`instructeur`) who handles the dossier, or nobody (`assignee` None); each change is an event, so
+    the dossier keeps who followed it when. Who may choose whom is `parcours.access.assignment_of`."""
+    demande = _locked(demande)
+    if assignee is not None and not access.assignable_users(demande, field).filter(pk=assignee.pk).exists():
+        raise WorkflowError(_("Cette personne ne peut pas suivre ce dossier : choisissez-la dans la liste."))
+    if getattr(demande, f"{field}_id") == (assignee.pk if assignee else None):
+        return demande
+    setattr(demande, field, assignee)
+    label = demande._meta.get_field(field).verbose_name
+    reason = _("%(role)s : %(name)s") % {
+        "role": str(label).capitalize(),
+        "name": (assignee.get_full_name() or assignee.email) if assignee else _("personne"),
+    }
+    return MACHINE.apply(demande, "assign", user=user, reason=reason, extra_fields=[field])
 
 
 def record_association_avis(demande, *, user, avis: str, motifs: str) -> Demande:

@@ -223,9 +223,9 @@ def test_the_filters_show_what_was_chosen_labelled_and_escaped(client, associati
     assert (
         f'<option value="{DemandeState.RECEVABLE}" selected>{DemandeState.RECEVABLE.label}</option>' in html
     )
-    assert html.count(" selected>") == 3  # the state chosen, and "all" in the two menus left alone
+    assert html.count(" selected>") == 4  # the state chosen, and "all" in the three menus left alone
     assert 'value="O&#x27;Brien &lt;b&gt;"' in html
-    for name in ("q", "etat", "echeance", "referent"):
+    for name in ("q", "etat", "echeance", "referent", "attribution"):
         assert f'<label class="fr-label" for="id_{name}">' in html
         assert f'id="id_{name}"' in html
 

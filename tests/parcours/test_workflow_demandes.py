@@ -104,6 +104,12 @@ def _run(name, demande, user):
             signataire_title="Préfète",
             motifs="Motif corrigé.",
         ),
+        "assign": lambda: workflow.assign(
+            demande,
+            user=user,
+            field="referent",
+            assignee=UserFactory(organisation=demande.association, roles=[Role.REFERENT]),
+        ),
     }
     return calls[name]()
 
@@ -131,6 +137,15 @@ EXPECTED_TABLE = {
         S.AVIS_RENDU: S.AVIS_RENDU,
     },
     "change_association": {state: state for state in workflow.OPEN_BEFORE_DECISION},
+    "assign": {
+        S.BROUILLON: S.BROUILLON,
+        S.DEPOSEE: S.DEPOSEE,
+        S.COMPLEMENT_DEMANDE: S.COMPLEMENT_DEMANDE,
+        S.RECEVABLE: S.RECEVABLE,
+        S.INSCRITE: S.INSCRITE,
+        S.AJOURNEE: S.AJOURNEE,
+        S.AVIS_RENDU: S.AVIS_RENDU,
+    },
     "decide": {S.AVIS_RENDU: S.ACCEPTEE},  # or REFUSEE: see the test of both decisions
     "withdraw": {
         S.BROUILLON: S.RETIREE,
@@ -191,6 +206,7 @@ EXPECTED_REFUSED = {
     ],
     "record_association_avis": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
     "change_association": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
+    "assign": [S.ACCEPTEE, S.REFUSEE, S.RETIREE],
     "decide": [
         S.BROUILLON, S.DEPOSEE, S.COMPLEMENT_DEMANDE, S.RECEVABLE, S.INSCRITE, S.AJOURNEE,
         S.ACCEPTEE, S.REFUSEE, S.RETIREE,
