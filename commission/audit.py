@@ -25,6 +25,7 @@ def person_id_of(obj):
         "demande.beneficiaire_id",
         "parcours.beneficiaire_id",
         "decision.demande.beneficiaire_id",
+        "periode.parcours.beneficiaire_id",  # an AFIS right
     ):
         value = obj
         try:

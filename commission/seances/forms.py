@@ -5,10 +5,12 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commission.enums import SeanceKind
 from commission.seances.enums import PresenceStatus, VoteChoice
+from commission.seances.workflow import required_notice_days
 from commission.validators import CleanInputMixin
 from commission.versions import VersionedFormMixin
 
@@ -39,9 +41,7 @@ class SeanceForm(CleanInputMixin, forms.Form):
     )
     urgent = forms.BooleanField(
         label=_("Séance convoquée en urgence"),
-        help_text=_(
-            "Permet de convoquer moins de 5 jours avant la séance. Le motif figurera au procès-verbal."
-        ),
+        # The notice in days is a dated rule: said in __init__ (see SeanceForm.__init__).
         required=False,
     )
     urgency_reason = forms.CharField(
@@ -50,6 +50,12 @@ class SeanceForm(CleanInputMixin, forms.Form):
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["urgent"].help_text = gettext(
+            "Permet de convoquer moins de %(days)s jours avant la séance. Le motif figurera au procès-verbal."
+        ) % {"days": required_notice_days(timezone.localdate())}
 
     def starts_at(self) -> datetime.datetime:
         data = self.cleaned_data

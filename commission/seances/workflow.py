@@ -45,9 +45,15 @@ from commission.seances.models import (
 from commission.seances.tasks import render_minutes, send_cancellation, send_convocation
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours.enums import DemandeKind
+from parcours.models import RegleParcours
 from parcours.workflow import demandes as demandes_workflow
 
-CONVOCATION_NOTICE_DAYS = 5
+
+def required_notice_days(on) -> int:
+    """How many days before a session the convocation must reach the members (CRPA R133-8), as the
+    dated rule in force on `on` says (parcours.RegleParcours.notice_days)."""
+    return RegleParcours.in_force(on).notice_days
+
 
 S = SeanceState
 # A session: prepared (its agenda set), convened (5 days' notice, or urgency), opened on its day, closed
@@ -247,13 +253,14 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
                 "La date de la séance est passée : reportez-la à une nouvelle date, puis convoquez les membres."
             )
         )
-    if notice_days(seance, now) < CONVOCATION_NOTICE_DAYS and not seance.urgent:
+    required = required_notice_days(timezone.localdate(seance.starts_at))
+    if notice_days(seance, now) < required and not seance.urgent:
         raise WorkflowError(
             _(
                 "La convocation doit parvenir aux membres au moins %(days)s jours avant la séance. "
                 "Reportez la séance, ou déclarez l’urgence en indiquant son motif."
             )
-            % {"days": CONVOCATION_NOTICE_DAYS}
+            % {"days": required}
         )
     mandats = list(members_to_convene(seance))
     if not mandats:
@@ -424,9 +431,9 @@ def opening_refusal(seance, today=None) -> str:
     if today < day:
         return _(
             "La séance est fixée au %(date)s : elle ne peut être ouverte que ce jour-là. Pour la tenir "
-            "plus tôt, reportez-la (la convocation repart ; déclarez l’urgence si le délai de 5 jours ne "
-            "peut pas être tenu)."
-        ) % {"date": day.strftime("%d/%m/%Y")}
+            "plus tôt, reportez-la (la convocation repart ; déclarez l’urgence si le délai de %(days)s jours "
+            "ne peut pas être tenu)."
+        ) % {"date": day.strftime("%d/%m/%Y"), "days": required_notice_days(day)}
     if today > day:
         return _(
             "La séance était fixée au %(date)s, date passée : elle ne peut plus être ouverte. Reportez-la "

@@ -29,7 +29,10 @@ def _document(demande, kind):
 
 def test_the_completeness_check_links_to_the_dossier_and_to_every_document(client):
     demande = DemandeFactory(
-        complete=True, state=DemandeState.DEPOSEE, submitted_at=timezone.now() - datetime.timedelta(days=1)
+        complete=True,
+        pieces=False,  # the documents are attached below
+        state=DemandeState.DEPOSEE,
+        submitted_at=timezone.now() - datetime.timedelta(days=1),
     )
     identite = _document(demande, DocumentKind.IDENTITE)
     old = _document(demande, DocumentKind.ENGAGEMENT)

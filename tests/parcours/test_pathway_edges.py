@@ -569,7 +569,13 @@ def test_legal_durations_are_dated_rows_read_by_the_messages():
 
 def test_legal_durations_no_message_of_the_pathway_writes_them_as_literals():
     pattern = re.compile(r"\b(24|six|6) mois\b|\b(5|cinq) jours\b")
-    sources = [*(ROOT / "parcours").rglob("*.py"), *(ROOT / "templates" / "parcours").rglob("*.html")]
+    sources = [
+        *(ROOT / "parcours").rglob("*.py"),
+        *(ROOT / "commission" / "seances").rglob("*.py"),
+        *(ROOT / "templates" / "parcours").rglob("*.html"),
+        *(ROOT / "templates" / "commission").rglob("*.html"),
+        *(ROOT / "templates" / "commission").rglob("*.txt"),
+    ]
     offenders = [
         f"{path.relative_to(ROOT)}: {line.strip()}"
         for path in sources
