@@ -352,6 +352,9 @@ class DossierPseudonymise:
     is_renewal: bool
     is_early_end: bool
     age: int | None
+    # Under 18 on the filing day: flagged on every screen of the dossier, members' included.
+    minor_at_filing: bool
+    age_at_filing: int | None
     nationalities: list[str]
     situation_familiale: str
     dependent_children: int
@@ -394,6 +397,8 @@ def dossier_for_members(demande, *, on=None) -> DossierPseudonymise:
         is_renewal=is_renewal,
         is_early_end=demande.kind == DemandeKind.FIN_ANTICIPEE,
         age=person.age(on),
+        minor_at_filing=demande.minor_at_filing,
+        age_at_filing=demande.age_at_filing,
         nationalities=[country.name for country in person.nationalities] or [_("Non renseignée")],
         situation_familiale=person.get_situation_familiale_display(),
         dependent_children=person.dependent_children,

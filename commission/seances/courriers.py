@@ -20,7 +20,8 @@ def _seance(request, pk):
 
 
 def _decisions_of(seance):
-    return Decision.objects.filter(demande__points_odj__seance=seance).distinct()
+    # The decisions in force: a corrected one keeps its letters, marked superseded, on the dossier.
+    return Decision.objects.filter(demande__points_odj__seance=seance, superseded_at__isnull=True).distinct()
 
 
 def _context(seance):

@@ -5,6 +5,7 @@ president's screens of the dossier."""
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,3 +98,18 @@ def test_minors_are_flagged_on_the_secretariat_and_president_screens(client, rol
     assert FLAG in html
     assert "(17 ans)" in html
     assert FLAG not in client.get(reverse(url_name, args=[adult.pk])).content.decode()
+
+
+def test_minors_on_screen_the_members_dossier_is_flagged():
+    from parcours.pseudonymise import dossier_for_members
+
+    minor = DemandeFactory(complete=True, beneficiaire__birth_date=_seventeen())
+    minor.submitted_at = timezone.now()
+    adult = DemandeFactory(complete=True)
+    adult.submitted_at = timezone.now()
+
+    flagged = render_to_string("commission/seances/_dossier.html", {"dossier": dossier_for_members(minor)})
+    plain = render_to_string("commission/seances/_dossier.html", {"dossier": dossier_for_members(adult)})
+
+    assert FLAG in flagged
+    assert FLAG not in plain
