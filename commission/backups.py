@@ -18,6 +18,7 @@ Used by `manage.py backup` and `manage.py restore` (README, "Backups").
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 from datetime import UTC, datetime
@@ -102,18 +103,27 @@ def backup(destination: Path, alias: str = "default") -> Path:
         raise BackupError(f"Le dossier {folder} existe déjà : relancez dans une seconde.") from error
     # The dump holds the persons' data in clear: readable by this user only.
     os.chmod(folder, 0o700)
+    try:
+        _write_parts(folder, alias, environment, created)
+    except BaseException:
+        # A backup that failed halfway leaves no folder that could be taken for a whole one.
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _write_parts(folder: Path, alias: str, environment: dict[str, str], created: datetime) -> None:
     migrations = applied_migrations(alias)
     _run(["pg_dump", "--format=custom", f"--file={folder / DUMP}"], environment)
     os.chmod(folder / DUMP, 0o600)
 
     root = private_files.root()
-    count = 0
     descriptor = os.open(folder / FILES, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle, tarfile.open(fileobj=handle, mode="w") as archive:
         if root.exists():
             for child in sorted(root.iterdir()):
                 archive.add(child, arcname=child.name, filter=_skip_temporary)
-            count = len(list(private_files.all_files()))
+        count = sum(1 for member in archive.getmembers() if member.isfile())
 
     manifest = {
         "format": FORMAT,
@@ -133,7 +143,6 @@ def backup(destination: Path, alias: str = "default") -> Path:
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     os.chmod(folder / MANIFEST, 0o600)
-    return folder
 
 
 def verify(folder: Path) -> dict:

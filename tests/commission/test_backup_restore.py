@@ -150,7 +150,9 @@ def test_a_backup_restores_into_a_fresh_database_with_the_same_rows_and_files(
     assert storage.read(document.file_path) == dossier["clear"][document.file_path]
 
 
-def test_a_restore_refuses_a_damaged_backup_and_a_database_that_holds_data(dossier, settings, tmp_path):
+def test_a_restore_refuses_a_database_that_holds_data_a_newer_backup_and_a_damaged_one(
+    dossier, settings, tmp_path
+):
     call_command("backup", str(tmp_path / "backups"))
     (folder,) = (tmp_path / "backups").iterdir()
     settings.PRIVATE_FILES_ROOT = tmp_path / "restored-private"
@@ -158,6 +160,16 @@ def test_a_restore_refuses_a_damaged_backup_and_a_database_that_holds_data(dossi
     # Into the live database: it holds tables, the restore refuses before writing anything.
     with pytest.raises(CommandError, match="contient déjà"):
         call_command("restore", str(folder), "--wet-run")
+
+    # A backup from a newer version of the application: its migrations are unknown to this code.
+    manifest_path = folder / backups.MANIFEST
+    original = manifest_path.read_text()
+    manifest = json.loads(original)
+    manifest["migrations"]["parcours"].append("9999_from_the_future")
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match="parcours.9999_from_the_future"):
+        call_command("restore", str(folder))
+    manifest_path.write_text(original)
 
     dump = folder / backups.DUMP
     data = bytearray(dump.read_bytes())
