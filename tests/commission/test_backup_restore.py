@@ -11,6 +11,7 @@ import secrets
 
 import psycopg2
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
@@ -21,11 +22,9 @@ from parcours import storage
 from parcours.models import Courrier, Demande, Document
 from tests.factories import CourrierFactory, DocumentFactory
 
-pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore need PostgreSQL"),
-    # Committed rows, for pg_dump to see; the rows the migrations wrote are put back after the test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="pg_dump and pg_restore need PostgreSQL"
+)
 
 RESTORE_ALIAS = "restore_drill"
 
@@ -105,6 +104,8 @@ def _triggers(cursor):
     return cursor.fetchall()
 
 
+# Committed rows, for pg_dump (another process) to see; the rows the migrations wrote are put back after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_into_a_fresh_database_with_the_same_rows_and_files(
     dossier, fresh_database, settings, tmp_path
 ):
@@ -150,6 +151,8 @@ def test_a_backup_restores_into_a_fresh_database_with_the_same_rows_and_files(
     assert storage.read(document.file_path) == dossier["clear"][document.file_path]
 
 
+# The refusals need no committed row: a backup of the test's database as pg_dump sees it is enough.
+@pytest.mark.django_db
 def test_a_restore_refuses_a_database_that_holds_data_a_newer_backup_and_a_damaged_one(
     dossier, settings, tmp_path
 ):
@@ -178,3 +181,16 @@ def test_a_restore_refuses_a_database_that_holds_data_a_newer_backup_and_a_damag
     with pytest.raises(CommandError, match="database.dump a été modifié"):
         call_command("restore", str(folder))
     assert not (tmp_path / "restored-private").exists()
+
+
+@pytest.mark.django_db
+def test_a_restore_fails_when_a_file_does_not_decrypt_with_the_configured_keys(
+    dossier, fresh_database, settings, tmp_path
+):
+    call_command("backup", str(tmp_path / "backups"))
+    (folder,) = (tmp_path / "backups").iterdir()
+    settings.PRIVATE_FILES_ROOT = tmp_path / "restored-private"
+    # The key in service at the date of the backup was not kept.
+    settings.FILES_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match="2 fichier\\(s\\) ne se déchiffrent pas"):
+        call_command("restore", str(folder), "--database", RESTORE_ALIAS, "--wet-run")
