@@ -27,6 +27,7 @@ from pathlib import Path
 from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils.translation import gettext as _
 
 from commission import private_files
 
@@ -44,7 +45,9 @@ def _environment(alias: str) -> dict[str, str]:
     """libpq's variables for the connection `alias`: the password never appears on a command line."""
     connection = connections[alias]
     if connection.vendor != "postgresql":
-        raise BackupError("Les sauvegardes se font avec PostgreSQL (DATABASE_URL) : pg_dump et pg_restore.")
+        raise BackupError(
+            _("Les sauvegardes se font avec PostgreSQL (DATABASE_URL) : pg_dump et pg_restore.")
+        )
     settings = connection.settings_dict
     environment = {**os.environ, "PGDATABASE": settings["NAME"]}
     for key, variable in (
@@ -65,10 +68,13 @@ def _run(command: list[str], environment: dict[str, str]) -> str:
         return subprocess.run(command, env=environment, check=True, capture_output=True, text=True).stdout  # noqa: S603
     except FileNotFoundError as error:
         raise BackupError(
-            f"{command[0]} est introuvable : installez le client PostgreSQL (paquet postgresql-client)."
+            _("%(program)s est introuvable : installez le client PostgreSQL (paquet postgresql-client).")
+            % {"program": command[0]}
         ) from error
     except subprocess.CalledProcessError as error:
-        raise BackupError(f"{command[0]} a échoué : {error.stderr.strip()}") from error
+        raise BackupError(
+            _("%(program)s a échoué : %(error)s") % {"program": command[0], "error": error.stderr.strip()}
+        ) from error
 
 
 def sha256(path: Path) -> str:
@@ -100,7 +106,9 @@ def backup(destination: Path, alias: str = "default") -> Path:
     try:
         folder.mkdir(mode=0o700, parents=True)
     except FileExistsError as error:
-        raise BackupError(f"Le dossier {folder} existe déjà : relancez dans une seconde.") from error
+        raise BackupError(
+            _("Le dossier %(folder)s existe déjà : relancez dans une seconde.") % {"folder": folder}
+        ) from error
     # The dump holds the persons' data in clear: readable by this user only.
     os.chmod(folder, 0o700)
     try:
@@ -151,15 +159,22 @@ def verify(folder: Path) -> dict:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError as error:
-        raise BackupError(f"{folder} n’est pas une sauvegarde : {MANIFEST} manque.") from error
+        raise BackupError(
+            _("%(folder)s n’est pas une sauvegarde : %(part)s manque.") % {"folder": folder, "part": MANIFEST}
+        ) from error
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"Format de sauvegarde inconnu : {manifest.get('format')!r}.")
+        raise BackupError(
+            _("Format de sauvegarde inconnu : %(format)r.") % {"format": manifest.get("format")}
+        )
     for part in (DUMP, FILES):
         path = folder / part
         if not path.exists():
-            raise BackupError(f"La sauvegarde est incomplète : {part} manque.")
+            raise BackupError(_("La sauvegarde est incomplète : %(part)s manque.") % {"part": part})
         if sha256(path) != manifest["parts"][part]["sha256"]:
-            raise BackupError(f"{part} a été modifié ou abîmé : son sha256 diffère de celui du manifeste.")
+            raise BackupError(
+                _("%(part)s a été modifié ou abîmé : son sha256 diffère de celui du manifeste.")
+                % {"part": part}
+            )
     # Migrations the code does not know: the backup comes from a newer version of the application.
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
     unknown = sorted(
@@ -170,8 +185,11 @@ def verify(folder: Path) -> dict:
     )
     if unknown:
         raise BackupError(
-            "La sauvegarde vient d’une version plus récente de l’application (migrations inconnues : "
-            f"{', '.join(unknown[:5])}) : déployez cette version avant de restaurer."
+            _(
+                "La sauvegarde vient d’une version plus récente de l’application (migrations inconnues : "
+                "%(migrations)s) : déployez cette version avant de restaurer."
+            )
+            % {"migrations": ", ".join(unknown[:5])}
         )
     return manifest
 
@@ -195,13 +213,19 @@ def check_empty_target(alias: str = "default") -> None:
     if tables:
         name = connections[alias].settings_dict["NAME"]
         raise BackupError(
-            f"La base {name} contient déjà {tables} table(s) : restaurez dans une base neuve et vide "
-            "(CREATE DATABASE … OWNER …)."
+            _(
+                "La base %(name)s contient déjà %(tables)s table(s) : restaurez dans une base neuve et vide "
+                "(CREATE DATABASE … OWNER …)."
+            )
+            % {"name": name, "tables": tables}
         )
     root = private_files.root()
     if root.exists() and any(root.iterdir()):
         raise BackupError(
-            f"Le dossier des fichiers {root} n’est pas vide : indiquez un dossier neuf (PRIVATE_FILES_ROOT)."
+            _(
+                "Le dossier des fichiers %(root)s n’est pas vide : indiquez un dossier neuf (PRIVATE_FILES_ROOT)."
+            )
+            % {"root": root}
         )
 
 
