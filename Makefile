@@ -95,3 +95,18 @@ bench: $(INSTALLED)
 		| grep -q 1 || psql postgres://postgres@127.0.0.1:5432/postgres -qc 'CREATE DATABASE $(BENCH_DB_NAME)'
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v 0
 	$(BENCH_ENV) $(BIN)/python manage.py bench $(ARGS)
+
+# Backups (README, "Backups"): run with the environment of the deployment, DATABASE_URL naming the owner
+# of the tables. `make backup` writes BACKUP_DIR/psp-<UTC date>/ (database.dump, files.tar, manifest.json);
+# `make restore BACKUP=<that folder>` checks it and the targets (an empty database and files folder),
+# `make restore BACKUP=<that folder> ARGS=--wet-run` restores.
+BACKUP_DIR ?= var/backups
+BACKUP ?=
+.PHONY: backup restore
+
+backup:
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
+
+restore:
+	@test -n "$(BACKUP)" || (echo "Name the backup folder: make restore BACKUP=$(BACKUP_DIR)/psp-..." && exit 2)
+	$(BIN)/python manage.py restore $(BACKUP) $(ARGS)
