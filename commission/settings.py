@@ -10,6 +10,7 @@ bring their own keys and run on SQLite.
 
 import datetime
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -343,14 +344,43 @@ CACHES = {
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
 }
 
+# Errors reach someone: with DEBUG off, every error logged (a request's 500, a failed task, a broken
+# access log) is e-mailed to ADMINS ("Nom <adresse>, Autre <adresse>"), as plain text that names no one
+# (commission/monitoring.py: no exception message, POST/GET values, local variables, cookies or user).
+ADMINS = [
+    (name or address, address)
+    for name, address in getaddresses([env.str("ADMINS", default="")])
+    if "@" in address
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Eager tasks would log every success in the web process; failures still show.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "commission.monitoring.PrivateAdminEmailHandler",
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own handlers (among them its mail_admins, which would include POST data) give way to
+        # the root's: each error is mailed once, through the private handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Eager tasks would log every success in the web process; failures still show.
+        "celery.app.trace": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
+# Sentry, when SENTRY_DSN is set: no personal data leaves (send_default_pii off, no local variables,
+# no request body, every event scrubbed by commission.monitoring.scrub_event).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from commission.monitoring import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
 
 SITE_TITLE = _("Commission départementale PSP")
 SITE_TAGLINE = _("Parcours de sortie de la prostitution et d’insertion sociale et professionnelle")
@@ -389,6 +419,13 @@ SITE_URL = env.str("SITE_URL", default="")
 if not SITE_URL.startswith(("https://", "http://")):
     _PRODUCTION_PROBLEMS.append("SITE_URL: the site's public address, https://psp.example.gouv.fr")
     SITE_URL = "http://127.0.0.1:8000"  # the demo's (with DEBUG off the start is refused)
+
+# The worker's heartbeat, every minute: the health check reads its last success (commission/monitoring.py).
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "commission.monitoring.heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 50},
+}
 
 
 def _refuse_incomplete_production():
