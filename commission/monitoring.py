@@ -18,6 +18,7 @@ recorded by `record_job_run` on Celery's task_success signal, so the tasks thems
 
 import copy
 import logging
+import traceback
 import warnings
 from datetime import timedelta
 
@@ -118,6 +119,27 @@ class PrivateAdminEmailHandler(AdminEmailHandler):
         elif record.args:
             record.args = tuple(_masked_arg(value) for value in record.args)
         super().emit(record)
+
+
+class PrivateFormatter(logging.Formatter):
+    """The server's log: a traceback keeps its files, lines and code, and the exceptions' types, not their
+    messages (PostgreSQL's quote the row's values, ours may name a person)."""
+
+    def formatException(self, ei):  # noqa: N802 (logging's name)
+        _exc_type, value, tb = ei
+        chain = []
+        while value is not None and value not in chain:
+            chain.append(value)
+            value = value.__cause__ or (None if value.__suppress_context__ else value.__context__)
+        parts = []
+        for index, exception in enumerate(reversed(chain)):
+            if index:
+                parts.append("\nDuring handling of the above exception, another exception occurred:\n\n")
+            frames = exception.__traceback__ if exception is not chain[0] else tb
+            parts.append("Traceback (most recent call last):\n")
+            parts.extend(traceback.format_tb(frames))
+            parts.append(f"{type(exception).__module__}.{type(exception).__qualname__}: {FILTERED}\n")
+        return "".join(parts).rstrip("\n")
 
 
 # --- Sentry ------------------------------------------------------------------------------------------

@@ -356,8 +356,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"private": {"()": "commission.monitoring.PrivateFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        # Tracebacks without the exceptions' messages (they may quote a person's data).
+        "console": {"class": "logging.StreamHandler", "formatter": "private"},
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],
@@ -374,6 +376,9 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+# The worker keeps this configuration (Celery would replace the root's handlers with its own): a failed
+# task is mailed too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Sentry, when SENTRY_DSN is set: no personal data leaves (send_default_pii off, no local variables,
 # no request body, every event scrubbed by commission.monitoring.scrub_event).
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
