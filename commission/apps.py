@@ -7,7 +7,7 @@ class CommissionConfig(AppConfig):
     verbose_name = _("Commission")
 
     def ready(self):
-        from commission import auditing, roles
+        from commission import auditing, monitoring, roles  # noqa: F401 (monitoring: heartbeat, job runs)
 
         auditing.register()
         roles.connect()

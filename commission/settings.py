@@ -1,10 +1,16 @@
 """Settings read from the environment.
 
-Without DATABASE_URL the application uses SQLite in the repository; without REDIS_URL Celery runs
-tasks eagerly in the calling process (the "embedded default" of `make demo` and `make test`).
+Production fails closed: with DEBUG off, the site refuses to start until the environment names its
+PostgreSQL database, its Redis (or says CELERY_TASK_ALWAYS_EAGER=1), its SMTP server, its address and
+its keys, naming every missing variable in one message (see `_refuse_incomplete_production` at the end).
+Only the demo (DEBUG=1) falls back to SQLite in the repository, tasks run in the web process, e-mails
+printed to the console and public development keys; the test settings (commission/settings_test.py)
+bring their own keys and run on SQLite.
 """
 
 import datetime
+import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -17,13 +23,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
+# What production lacks, each as "VARIABLE: what to set", refused at the end all in one message.
+_PRODUCTION_PROBLEMS = []
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and not env.bool("ALLOW_DEV_SECRET_KEY", default=False):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Only for the demo and the tests: never reached in production (see above).
-    SECRET_KEY = "dev-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"  # noqa: S105
+    _PRODUCTION_PROBLEMS.append("SECRET_KEY: a long random secret (50 characters or more)")
+    if DEBUG:
+        # The demo only: with DEBUG off the start is refused (no flag lifts that).
+        SECRET_KEY = "dev-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -107,6 +115,8 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    _PRODUCTION_PROBLEMS.append("DATABASE_URL: the PostgreSQL database, postgres://role@host:5432/name")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A runaway query cannot hold the site (milliseconds).
@@ -162,10 +172,10 @@ RETENTION_DAYS_AFTER_END = env.int("RETENTION_DAYS_AFTER_END", default=3 * 365)
 # changing them: a file encrypted with a lost key is lost.
 FILES_ENCRYPTION_KEYS = env.list("FILES_ENCRYPTION_KEYS", default=[])
 if not FILES_ENCRYPTION_KEYS:
-    if not DEBUG and not env.bool("ALLOW_DEV_SECRET_KEY", default=False):
-        raise ImproperlyConfigured("FILES_ENCRYPTION_KEYS must be set when DEBUG is off.")
-    # Demo and tests only (never reached in production, see above): a fixed, public key.
-    FILES_ENCRYPTION_KEYS = ["ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="]
+    _PRODUCTION_PROBLEMS.append("FILES_ENCRYPTION_KEYS: the Fernet keys of the files at rest, newest first")
+    if DEBUG:
+        # The demo only (with DEBUG off the start is refused): a fixed, public key.
+        FILES_ENCRYPTION_KEYS = ["ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="]
 
 # Change history (django-auditlog): values of identity and free-text fields are masked entirely.
 AUDITLOG_MASK_CALLABLE = "commission.audit.mask_value"
@@ -183,9 +193,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
 ]
 
-# E-mail: console in the demo, SMTP from EMAIL_URL in production.
+# E-mail: console in the demo, SMTP from EMAIL_URL in production (the console would print password-reset
+# and enrolment links into the server's log).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG["EMAIL_BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
+    _PRODUCTION_PROBLEMS.append("EMAIL_URL: the SMTP server, smtp+tls://user:password@host:587")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="commission-psp@example.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -301,8 +314,14 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process.
+# Celery: a real broker when REDIS_URL is set, otherwise tasks run eagerly in-process (the demo; in
+# production only with an explicit CELERY_TASK_ALWAYS_EAGER=1, which runs no beat: no daily job).
 REDIS_URL = env.str("REDIS_URL", default="")
+if not REDIS_URL and not env.bool("CELERY_TASK_ALWAYS_EAGER", default=False):
+    _PRODUCTION_PROBLEMS.append(
+        "REDIS_URL: Celery's broker and the cache, redis://host:6379/0 (CELERY_TASK_ALWAYS_EAGER=1 runs "
+        "tasks in the web process instead, without any daily job: unfit for production)"
+    )
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -325,14 +344,48 @@ CACHES = {
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
 }
 
+# Errors reach someone: with DEBUG off, every error logged (a request's 500, a failed task, a broken
+# access log) is e-mailed to ADMINS ("Nom <adresse>, Autre <adresse>"), as plain text that names no one
+# (commission/monitoring.py: no exception message, POST/GET values, local variables, cookies or user).
+ADMINS = [
+    (name or address, address)
+    for name, address in getaddresses([env.str("ADMINS", default="")])
+    if "@" in address
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Eager tasks would log every success in the web process; failures still show.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"private": {"()": "commission.monitoring.PrivateFormatter"}},
+    "handlers": {
+        # Tracebacks without the exceptions' messages (they may quote a person's data).
+        "console": {"class": "logging.StreamHandler", "formatter": "private"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "commission.monitoring.PrivateAdminEmailHandler",
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own handlers (among them its mail_admins, which would include POST data) give way to
+        # the root's: each error is mailed once, through the private handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Eager tasks would log every success in the web process; failures still show.
+        "celery.app.trace": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
+# The worker keeps this configuration (Celery would replace the root's handlers with its own): a failed
+# task is mailed too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Sentry, when SENTRY_DSN is set: no personal data leaves (send_default_pii off, no local variables,
+# no request body, every event scrubbed by commission.monitoring.scrub_event).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from commission.monitoring import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
 
 SITE_TITLE = _("Commission départementale PSP")
 SITE_TAGLINE = _("Parcours de sortie de la prostitution et d’insertion sociale et professionnelle")
@@ -367,4 +420,30 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Absolute address of the site, for links in e-mails sent by jobs (no request to build it from).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", default="")
+if not SITE_URL.startswith(("https://", "http://")):
+    _PRODUCTION_PROBLEMS.append("SITE_URL: the site's public address, https://psp.example.gouv.fr")
+    SITE_URL = "http://127.0.0.1:8000"  # the demo's (with DEBUG off the start is refused)
+
+# The worker's heartbeat, every minute: the health check reads its last success (commission/monitoring.py).
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "commission.monitoring.heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 50},
+}
+
+
+def _refuse_incomplete_production():
+    """With DEBUG off, refuse to start on any development fallback, naming every missing variable at once.
+    The test settings module alone runs with DEBUG off on SQLite and eager tasks (its keys are its own)."""
+    if DEBUG or os.environ.get("DJANGO_SETTINGS_MODULE") == "commission.settings_test":
+        return
+    if _PRODUCTION_PROBLEMS:
+        raise ImproperlyConfigured(
+            "DEBUG is off (production) and the environment lacks: "
+            + "; ".join(_PRODUCTION_PROBLEMS)
+            + '. Set them (README, "Real servers"), or DEBUG=1 for the demo only.'
+        )
+
+
+_refuse_incomplete_production()

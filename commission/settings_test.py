@@ -2,7 +2,10 @@
 
 import os
 
-os.environ.setdefault("ALLOW_DEV_SECRET_KEY", "1")
+# The tests' own keys, public and for the tests only (commission.settings refuses to start without keys
+# when DEBUG is off; the test settings are the one module that runs on SQLite with DEBUG off).
+os.environ.setdefault("SECRET_KEY", "test-only-public-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("FILES_ENCRYPTION_KEYS", "dGVzdC1vbmx5LXB1YmxpYy1rZXktbmV2ZXItcHJvZCE=")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # The unit tests run tasks in-process even when REDIS_URL is set; only the worker tests, run with
 # CELERY_TASK_ALWAYS_EAGER=0, send tasks to a real worker.

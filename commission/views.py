@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from commission import audit
+from commission import audit, monitoring
 from commission.todo import sections_for
 
 
@@ -23,5 +24,8 @@ def home(request):
 
 @login_not_required
 @require_GET
+@transaction.non_atomic_requests  # answers (503) even when the database does not
 def health(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """Open to anyone, naming no one: each part's status (commission/monitoring.py), 503 if one fails."""
+    healthy, report = monitoring.health_report()
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -1,4 +1,5 @@
 from .audit import AccessLog
+from .job_runs import JobRun
 from .mandats import Mandat
 from .notifications import Notification, NotificationKind
 from .organisations import Agrement, Commission, Departement, Organisation
@@ -14,6 +15,7 @@ __all__ = [
     "Departement",
     "EnrolmentLink",
     "FormSubmission",
+    "JobRun",
     "Mandat",
     "Notification",
     "NotificationKind",
