@@ -42,7 +42,7 @@ from commission.seances.models import (
     Seance,
     Vote,
 )
-from commission.seances.tasks import render_minutes, send_cancellation, send_convocation
+from commission.seances.tasks import schedule_minutes, send_cancellation, send_convocation
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours.enums import DemandeKind
 from parcours.workflow import demandes as demandes_workflow
@@ -661,7 +661,7 @@ def close_seance(seance, *, user) -> Seance:
         raise WorkflowError(_("Chaque point doit avoir un avis ou être ajourné avant de clore la séance."))
     seance.closed_at = timezone.now()
     SEANCE.apply(seance, "close", user=user, extra_fields=["closed_at"])
-    transaction.on_commit(lambda: render_minutes.delay(seance.pk))
+    schedule_minutes(seance)
     return seance
 
 
@@ -698,7 +698,7 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
         SEANCE.apply(
             seance, "reconvene", user=user, target=S.CLOSE, reason=reason, extra_fields=["closed_at"]
         )
-        transaction.on_commit(lambda: render_minutes.delay(seance.pk))
+        schedule_minutes(seance)
     else:
         SEANCE.apply(seance, "reconvene", user=user, target=S.ANNULEE, reason=reason)
     return new
