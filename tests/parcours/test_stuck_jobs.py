@@ -73,6 +73,8 @@ def test_a_killed_letters_job_is_shown_stuck_and_its_relaunch_makes_each_letter_
     relaunch = reverse("decisions:relancer", args=[decision.pk])
     html = _text(client.get(page_url))
     assert "Bloquée" in html
+    assert "1 production n’a pas abouti dans le temps prévu" in html
+    assert 'hx-trigger="every 2s"' not in html  # nothing to wait for: the page stops polling
     assert f'action="{relaunch}"' in html
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(relaunch, {"next": page_url})
