@@ -326,7 +326,10 @@ _LONG_JOBS = (
     "commission.seances.tasks.rerender_minutes",
     "parcours.tasks_exports.export_dossiers",
 )
-CELERY_TASK_ANNOTATIONS = {name: dict(_LONG_JOB) for name in _LONG_JOBS}
+# The nightly scans of whole tables (the access log's chain, the anonymisation) get the long limit too,
+# on the default queue: they run at night, when no e-mail waits.
+_NIGHTLY_SCANS = ("commission.tasks.verify_access_log", "parcours.tasks.anonymise_ended_files")
+CELERY_TASK_ANNOTATIONS = {name: dict(_LONG_JOB) for name in _LONG_JOBS + _NIGHTLY_SCANS}
 # With acks_late, a message a dead worker held goes back to the queue after the visibility timeout: it
 # must exceed the longest hard limit, or Redis would hand a running job to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30 * 60}

@@ -95,6 +95,14 @@ def test_every_job_has_a_time_limit_within_the_brokers_visibility_timeout():
         assert limits["soft_time_limit"] < limits["time_limit"] < visibility, name
         assert jobs.time_limit(name) == limits["time_limit"]
     assert jobs.time_limit("commission.tasks.send_convocation") == settings.CELERY_TASK_TIME_LIMIT
+    # Celery applies them to the tasks themselves.
+    from commission.celery import app
+    from parcours.tasks import produce_letters
+
+    app.finalize()
+    assert (
+        produce_letters.time_limit == jobs.time_limit(produce_letters.name) > settings.CELERY_TASK_TIME_LIMIT
+    )
 
 
 def test_the_pdf_jobs_have_their_own_queue_and_the_emails_stay_on_the_default_one():
