@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commission.enums import MandatRole, SeanceKind
+from commission.jobs import enqueue
 from commission.models import Mandat
 from commission.seances.counting import (
     IN_PERSON,
@@ -272,7 +273,8 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
         seance, "convene", user=user, reason=_("%(count)s membres convoqués") % {"count": len(mandats)}
     )
     ids = [c.pk for c in convocations]
-    transaction.on_commit(lambda: [send_convocation.delay(pk) for pk in ids])
+    for pk in ids:
+        enqueue(send_convocation, pk)  # a broker that is down is logged, never a 500
     return convocations
 
 
@@ -327,7 +329,8 @@ def cancel(seance, *, user, reason: str):
     pending.delete()
     # The members already convened are told (by e-mail, once the cancellation is committed).
     ids = list(seance.convocations.values_list("pk", flat=True)) if seance.is_convened else []
-    transaction.on_commit(lambda: [send_cancellation.delay(pk) for pk in ids])
+    for pk in ids:
+        enqueue(send_cancellation, pk)  # a broker that is down is logged, never a 500
     return SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
 
 

@@ -212,3 +212,23 @@ def test_minutes_closed_within_the_time_limit_are_not_stuck(
     seance.refresh_from_db()
     assert minutes.awaited(seance)
     assert not minutes.is_stuck(seance)
+
+
+def test_convening_with_the_broker_down_convenes_and_answers_a_redirect(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from commission.seances.models import Convocation
+
+    monkeypatch.setattr(
+        seance_tasks.send_convocation,
+        "apply_async",
+        lambda *a, **k: (_ for _ in ()).throw(OperationalError()),
+    )
+    seance = world.seance(points=1, convene=False)
+    client.force_login(world.secretariat)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(url("seance_convene", seance.pk), CONFIRMED)
+    assert response.status_code == 302
+    seance.refresh_from_db()
+    assert seance.state == SeanceState.CONVOQUEE
+    assert Convocation.objects.filter(seance=seance).count() == len(callbacks) == 4
