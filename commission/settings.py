@@ -332,6 +332,32 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Time limits: past the soft one a task gets SoftTimeLimitExceeded (and fails cleanly), past the hard one
+# its worker process is killed. A job still "en cours" past its hard limit is therefore stuck, and its
+# page offers to relaunch it (commission.jobs). The PDF jobs (WeasyPrint) and the exports get longer.
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_TASK_TIME_LIMIT = 5 * 60
+_LONG_JOB = {"soft_time_limit": 15 * 60, "time_limit": 20 * 60}
+_LONG_JOBS = (
+    "parcours.tasks.produce_letters",
+    "parcours.tasks.produce_end_notice",
+    "commission.tasks.render_minutes",
+    "commission.seances.tasks.rerender_minutes",
+    "parcours.tasks_exports.export_dossiers",
+)
+# The nightly scans of whole tables (the access log's chain, the anonymisation) get the long limit too,
+# on the default queue: they run at night, when no e-mail waits.
+_NIGHTLY_SCANS = ("commission.tasks.verify_access_log", "parcours.tasks.anonymise_ended_files")
+CELERY_TASK_ANNOTATIONS = {name: dict(_LONG_JOB) for name in _LONG_JOBS + _NIGHTLY_SCANS}
+# With acks_late, a message a dead worker held goes back to the queue after the visibility timeout: it
+# must exceed the longest hard limit, or Redis would hand a running job to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30 * 60}
+# The long jobs have their own queue and workers, so e-mails never wait behind WeasyPrint (README,
+# "Real servers"); everything else stays on the default queue "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {name: {"queue": "pdf"} for name in _LONG_JOBS}
+# A job queued this long ago and never started is enqueued again by the sweep (broker down meanwhile).
+JOBS_SWEEP_AFTER_MINUTES = env.int("JOBS_SWEEP_AFTER_MINUTES", default=10)
 
 CACHES = {
     "default": (
@@ -411,6 +437,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commission.tasks.verify_access_log",
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 12 * 60 * 60},
+    },
+    "sweep-jobs": {
+        "task": "commission.seances.tasks.sweep_jobs",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
     },
     "daily-reminders": {
         "task": "parcours.tasks.daily_reminders",

@@ -13,7 +13,7 @@ import io
 import logging
 import traceback
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +21,15 @@ from openpyxl import Workbook
 
 from commission import audit, private_files
 from commission.enums import AuditAction
+from commission.jobs import stuck_before
 from commission.validators import FORBIDDEN_IN_TEXT
 from parcours.filters import dossier_list
 from parcours.models import ExportJob
 from parcours.models.exports import ExportFormat, ExportState
 
 logger = logging.getLogger(__name__)
+
+EXPORT_TASK = "parcours.tasks_exports.export_dossiers"
 
 # Up to this many rows the file is made during the request; beyond, by a job.
 SYNC_MAX_ROWS = 500
@@ -156,7 +159,13 @@ def run_job(job_id) -> ExportJob:
     if job.state == ExportState.TERMINE:
         return job
     jobs = ExportJob.objects.filter(pk=job_id)
-    jobs.update(state=ExportState.EN_COURS, done=0, error="")
+    # Taken only if no live worker runs it: a second message (a sweep, a relaunch) finds it running and
+    # leaves it; one running past its hard time limit is dead and is taken again.
+    running_elsewhere = Q(state=ExportState.EN_COURS, started_at__gte=stuck_before(EXPORT_TASK))
+    if not jobs.exclude(running_elsewhere).update(
+        state=ExportState.EN_COURS, done=0, error="", started_at=timezone.now()
+    ):
+        return job
     try:
         _form, demandes = dossier_list(job.requested_by, job.params.get("filters", {}))
         jobs.update(total=demandes.count())

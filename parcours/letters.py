@@ -305,6 +305,8 @@ class Progress:
     done: int = 0
     failed: int = 0
     waiting: int = 0
+    # Awaited or running past the job's hard time limit: relaunched from the page, not polled for.
+    stuck: int = 0
     letters: int = 0
 
     @property
@@ -343,6 +345,8 @@ def progress_of(decisions) -> Progress:
             progress.done += 1
         elif row.state == ProductionState.ECHEC:
             progress.failed += 1
+        elif row.job.is_stuck:
+            progress.stuck += 1
         elif row.state in (ProductionState.EN_ATTENTE, ProductionState.EN_COURS):
             progress.waiting += 1
     return progress

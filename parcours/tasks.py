@@ -3,9 +3,10 @@
 import logging
 
 from celery import shared_task
-from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from commission.jobs import enqueue, sweep_before
 from parcours import letters, notifications, reminders
 from parcours.enums import ProductionState
 from parcours.models import ProductionCourriers
@@ -67,12 +68,16 @@ def produce_letters(self, decision_id):
 def schedule_letters(decisions) -> list[int]:
     """Mark the decisions' letters as awaited and enqueue one job each once the transaction commits.
 
-    Decisions whose letters are produced, or whose job is running, are left alone. Returns the ids
-    enqueued. The jobs run in parallel on the workers."""
+    Decisions whose letters are produced, or whose job is running within its time limit, are left
+    alone; a job stuck past its limit (its worker was killed) is launched again and makes only the
+    letters still missing. Returns the ids enqueued. The jobs run in parallel on the workers."""
     ids = [d.pk for d in decisions]
     jobs = {job.decision_id: job for job in ProductionCourriers.objects.filter(decision_id__in=ids)}
     busy = {
-        pk for pk, job in jobs.items() if job.state in (ProductionState.TERMINEE, ProductionState.EN_COURS)
+        pk
+        for pk, job in jobs.items()
+        if job.state == ProductionState.TERMINEE
+        or (job.state == ProductionState.EN_COURS and not job.is_stuck)
     }
     wanted = [pk for pk in ids if pk not in busy]
     if not wanted:
@@ -84,10 +89,25 @@ def schedule_letters(decisions) -> list[int]:
         state=ProductionState.EN_ATTENTE, error="", requested_at=timezone.now(), finished_at=None
     )
     for pk in wanted:
-        # robust: a broker that cannot be reached must not undo a decision already committed; the
-        # batch page shows the job still awaited and offers to launch it again.
-        transaction.on_commit(lambda pk=pk: produce_letters.delay(pk), robust=True)
+        # A broker that cannot be reached must not undo nor fail a decision already committed: the
+        # job stays awaited, its page says so, and the sweep sends it again.
+        enqueue(produce_letters, pk)
     return wanted
+
+
+def sweep_letters() -> list[int]:
+    """Send again the letter jobs awaited since before the sweep delay that no worker took since (the
+    broker was down). Their request time moves on, so each goes at most once per delay."""
+    before = sweep_before()
+    due = list(
+        ProductionCourriers.objects.filter(state=ProductionState.EN_ATTENTE, requested_at__lt=before)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=F("requested_at")))
+        .values_list("decision_id", flat=True)
+    )
+    ProductionCourriers.objects.filter(decision_id__in=due).update(requested_at=timezone.now())
+    for pk in due:
+        enqueue(produce_letters, pk)
+    return due
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -104,12 +124,12 @@ def schedule_attestations(droits):
     for droit in droits:
         decision_id = droit.periode.decision_id
         if decision_id:
-            transaction.on_commit(lambda pk=decision_id: produce_letters.delay(pk), robust=True)
+            enqueue(produce_letters, decision_id)
 
 
 def schedule_end_notice(parcours):
     """Enqueue the end notice once the transaction that ended the pathway commits."""
-    transaction.on_commit(lambda pk=parcours.pk: produce_end_notice.delay(pk), robust=True)
+    enqueue(produce_end_notice, parcours.pk)
 
 
 @shared_task(acks_late=True)

@@ -5,9 +5,12 @@ import datetime
 
 from celery import shared_task
 from django.core import signing
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission import jobs
 from commission.models import NotificationKind
 from commission.notifications import EXPORT_LINK_HOURS, notify
 from parcours import exports
@@ -44,6 +47,37 @@ def export_dossiers(job_id):
     if job.is_ready and not was_done:
         notify_ready(job)
     return job_id
+
+
+def schedule(job) -> None:
+    """Send the job to the workers once the transaction commits; a broker that is down leaves it
+    "en attente" (its page says so) for the sweep to send again."""
+    jobs.enqueue(export_dossiers, job.pk)
+
+
+def relaunch(job) -> bool:
+    """Send a failed or stuck job again (its file is made from the start); False if it is neither."""
+    if not (job.state == ExportState.ECHEC or job.is_stuck):
+        return False
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportState.EN_ATTENTE, error="", done=0, enqueued_at=timezone.now(), finished_at=None
+    )
+    schedule(job)
+    return True
+
+
+def sweep() -> list[int]:
+    """Send again the jobs queued before the sweep delay that no worker ever took (the broker was down
+    when they were asked for). Their `enqueued_at` moves on, so each goes at most once per delay."""
+    due = list(
+        ExportJob.objects.filter(state=ExportState.EN_ATTENTE, enqueued_at__lt=jobs.sweep_before())
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=jobs.sweep_before()))
+        .values_list("pk", flat=True)
+    )
+    ExportJob.objects.filter(pk__in=due).update(enqueued_at=timezone.now())
+    for pk in due:
+        jobs.enqueue(export_dossiers, pk)
+    return due
 
 
 @shared_task

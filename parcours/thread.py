@@ -1,8 +1,8 @@
 """The dossier's thread between the association and the secretariat; each message notifies the other side."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from commission.jobs import enqueue
 from parcours.enums import MessageKind, MessageSide
 from parcours.models import Message
 from parcours.workflow.errors import WorkflowError
@@ -16,5 +16,5 @@ def post(demande, *, author, side: str, body: str, kind: str = MessageKind.MESSA
     message = Message.objects.create(demande=demande, author=author, side=side, body=body.strip(), kind=kind)
     from parcours.tasks import notify_message
 
-    transaction.on_commit(lambda: notify_message.delay(message.pk))
+    enqueue(notify_message, message.pk)  # a broker that is down is logged, never a 500
     return message

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from commission import private_files
+from commission import jobs, private_files
 from commission.pdf import html_to_pdf
 from commission.seances import counting
 from commission.seances.enums import PresenceStatus, SeanceState
@@ -99,3 +99,30 @@ def render_and_store(seance_id) -> int | None:
         private_files.delete(relative)
         return ProcesVerbal.objects.get(seance=seance).pk
     return minutes.pk
+
+
+# --- awaited minutes ---------------------------------------------------------------------------------
+
+RENDER_TASK = "commission.tasks.render_minutes"
+
+
+def awaited(seance) -> bool:
+    """The session is closed and its minutes are not stored yet."""
+    return seance.state == SeanceState.CLOSE and not ProcesVerbal.objects.filter(seance=seance).exists()
+
+
+def is_stuck(seance) -> bool:
+    """Closed longer ago than the job's hard time limit and still without minutes: the job never ran
+    (broker down) or was killed. The session's page offers to produce them again."""
+    return (
+        awaited(seance) and seance.closed_at is not None and seance.closed_at < jobs.stuck_before(RENDER_TASK)
+    )
+
+
+def awaited_since_sweep_delay() -> list[int]:
+    """The sessions closed before the sweep delay that still have no minutes."""
+    return list(
+        Seance.objects.filter(
+            state=SeanceState.CLOSE, closed_at__lt=jobs.sweep_before(), proces_verbal__isnull=True
+        ).values_list("pk", flat=True)
+    )

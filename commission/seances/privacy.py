@@ -8,9 +8,9 @@
   and the stored minutes of their sessions rendered again from the masked texts.
 """
 
-from django.db import transaction
 from django.dispatch import receiver
 
+from commission import jobs
 from commission.seances import access
 from commission.seances.models import (
     Avis,
@@ -79,10 +79,10 @@ def mask_session_texts(sender, person, **kwargs):
     mask_history(Avis, [a.pk for a in opinions], ["dissent"])
     mask_history(Seance, list(seances), ["urgency_reason"])
     for seance_id in ProcesVerbal.objects.filter(seance_id__in=seances).values_list("seance_id", flat=True):
-        transaction.on_commit(lambda seance_id=seance_id: _rerender_minutes(seance_id))
+        _rerender_minutes(seance_id)
 
 
 def _rerender_minutes(seance_id):
     from commission.seances.tasks import rerender_minutes
 
-    rerender_minutes.delay(seance_id)
+    jobs.enqueue(rerender_minutes, seance_id)

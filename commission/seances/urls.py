@@ -19,6 +19,7 @@ urlpatterns = [
     path("seances/<int:pk>/annuler/", views.seance_cancel, name="seance_cancel"),
     path("seances/<int:pk>/reconvoquer/", views.seance_reconvene, name="seance_reconvene"),
     path("seances/<int:pk>/proces-verbal/", views.minutes_download, name="minutes"),
+    path("seances/<int:pk>/proces-verbal/relancer/", views.minutes_relaunch, name="minutes_relaunch"),
     path("seances/<int:pk>/feuille-emargement/", views.attendance_sheet_download, name="attendance_sheet"),
     path("seances/<int:pk>/votes.csv", views.votes_export, name="votes_export"),
     # The letters of the decisions taken on the session's items

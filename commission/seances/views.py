@@ -25,7 +25,8 @@ from commission import audit, private_files, versions
 from commission.confirm import Confirmation, confirmation_page, is_confirmed
 from commission.enums import AuditAction, MandatRole
 from commission.models import Mandat
-from commission.seances import access, documents, privacy, workflow
+from commission.seances import access, documents, privacy, tasks, workflow
+from commission.seances import minutes as seance_minutes
 from commission.seances.access import seances_visible_to
 from commission.seances.counting import Tally
 from commission.seances.enums import PresenceStatus, VoteChoice
@@ -207,6 +208,7 @@ def seance_detail(request, pk):
             "attendance_recorded": any(row.presence for row in attendance),
             "quorum": quorum,
             "minutes": minutes,
+            "minutes_stuck": minutes is None and seance_minutes.is_stuck(seance),
             "my_convocations": mine,
             "is_secretariat": secretariat,
             "sees_identity": sees_identity,
@@ -531,6 +533,21 @@ def seance_reconvene(request, pk):
             "action": reverse("commission:seance_reconvene", args=[seance.pk]),
         },
     )
+
+
+@require_POST
+def minutes_relaunch(request, pk):
+    """The secretariat produces again the minutes of a closed session still without them past the
+    job's time limit (the job never ran, or was killed); the job makes them once whatever happens."""
+    seance = _seance(request, pk)
+    if not access.is_secretariat_of(request.user, seance):
+        raise Http404
+    if seance_minutes.is_stuck(seance):
+        tasks.schedule_minutes(seance)
+        messages.success(request, _("La production du procès-verbal est relancée."))
+    else:
+        messages.info(request, _("Le procès-verbal est déjà produit ou en cours de production."))
+    return redirect("commission:seance", pk=seance.pk)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commission.enums import MandatRole, SeanceKind
+from commission.jobs import enqueue
 from commission.models import Mandat
 from commission.seances.counting import (
     IN_PERSON,
@@ -42,7 +43,7 @@ from commission.seances.models import (
     Seance,
     Vote,
 )
-from commission.seances.tasks import render_minutes, send_cancellation, send_convocation
+from commission.seances.tasks import schedule_minutes, send_cancellation, send_convocation
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours.enums import DemandeKind
 from parcours.models import RegleParcours
@@ -279,7 +280,8 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
         seance, "convene", user=user, reason=_("%(count)s membres convoqués") % {"count": len(mandats)}
     )
     ids = [c.pk for c in convocations]
-    transaction.on_commit(lambda: [send_convocation.delay(pk) for pk in ids])
+    for pk in ids:
+        enqueue(send_convocation, pk)  # a broker that is down is logged, never a 500
     return convocations
 
 
@@ -334,7 +336,8 @@ def cancel(seance, *, user, reason: str):
     pending.delete()
     # The members already convened are told (by e-mail, once the cancellation is committed).
     ids = list(seance.convocations.values_list("pk", flat=True)) if seance.is_convened else []
-    transaction.on_commit(lambda: [send_cancellation.delay(pk) for pk in ids])
+    for pk in ids:
+        enqueue(send_cancellation, pk)  # a broker that is down is logged, never a 500
     return SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
 
 
@@ -668,7 +671,7 @@ def close_seance(seance, *, user) -> Seance:
         raise WorkflowError(_("Chaque point doit avoir un avis ou être ajourné avant de clore la séance."))
     seance.closed_at = timezone.now()
     SEANCE.apply(seance, "close", user=user, extra_fields=["closed_at"])
-    transaction.on_commit(lambda: render_minutes.delay(seance.pk))
+    schedule_minutes(seance)
     return seance
 
 
@@ -705,7 +708,7 @@ def reconvene(seance, *, user, starts_at, place="", video_link="", urgent=False,
         SEANCE.apply(
             seance, "reconvene", user=user, target=S.CLOSE, reason=reason, extra_fields=["closed_at"]
         )
-        transaction.on_commit(lambda: render_minutes.delay(seance.pk))
+        schedule_minutes(seance)
     else:
         SEANCE.apply(seance, "reconvene", user=user, target=S.ANNULEE, reason=reason)
     return new

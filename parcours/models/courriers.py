@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commission import jobs
 from parcours.enums import CourrierKind, ProductionState, RappelKind, TexteCourrierKind
 
 
@@ -132,6 +133,22 @@ class ProductionCourriers(models.Model):
 
     def __str__(self):
         return f"{self.decision_id}: {self.state}"
+
+    @property
+    def is_waiting(self) -> bool:
+        """Queued and never started: no worker has taken it yet (the broker may be down)."""
+        return self.state == ProductionState.EN_ATTENTE and (
+            self.started_at is None or self.started_at < self.requested_at
+        )
+
+    @property
+    def is_stuck(self) -> bool:
+        """Still awaited or running longer after its last start (or its request) than the job's hard
+        time limit: Celery killed it or its worker died. Its page offers to relaunch it."""
+        if self.state not in (ProductionState.EN_ATTENTE, ProductionState.EN_COURS):
+            return False
+        since = max(filter(None, (self.requested_at, self.started_at)))
+        return since < jobs.stuck_before("parcours.tasks.produce_letters")
 
 
 class TexteCourrier(models.Model):

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commission import jobs
+
 
 class ExportState(models.TextChoices):
     EN_ATTENTE = "en_attente", _("En attente")
@@ -36,6 +38,9 @@ class ExportJob(models.Model):
     file_path = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.CharField(_("erreur"), max_length=255, blank=True)
+    # Last sent to the workers (at the request, a relaunch, a sweep), and last taken by one.
+    enqueued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:
@@ -71,3 +76,17 @@ class ExportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.state in (ExportState.EN_ATTENTE, ExportState.EN_COURS)
+
+    @property
+    def is_waiting(self) -> bool:
+        """Queued and never started: no worker has taken it yet (the broker may be down)."""
+        return self.state == ExportState.EN_ATTENTE
+
+    @property
+    def is_stuck(self) -> bool:
+        """Awaited or running longer after its start (or its request) than the job's hard time limit:
+        Celery killed it or its worker died. Its page offers to relaunch it."""
+        if not self.running:
+            return False
+        since = max(filter(None, (self.enqueued_at, self.started_at)))
+        return since < jobs.stuck_before("parcours.tasks_exports.export_dossiers")

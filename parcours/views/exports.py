@@ -5,7 +5,6 @@ Every file handed out is recorded in the access log."""
 
 from django.contrib import messages
 from django.core import signing
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commission import audit, private_files
 from commission.enums import AuditAction
-from parcours import access, exports, filters
+from parcours import access, exports, filters, tasks_exports
 from parcours.models import ExportJob
 from parcours.models.exports import ExportFormat
-from parcours.tasks_exports import export_dossiers, job_id_of
+from parcours.tasks_exports import job_id_of
 
 
 def _require_exporter(request):
@@ -56,7 +55,7 @@ def export_start(request):
         params={"format": file_format, "filters": exports.filters_of(form)},
         total=total,
     )
-    transaction.on_commit(lambda: export_dossiers.delay(job.pk))
+    tasks_exports.schedule(job)
     return redirect("bilan:export_job", pk=job.pk)
 
 
@@ -70,6 +69,17 @@ def export_job(request, pk):
     job = _own_job(request, pk)
     template = "parcours/exports/_progress.html" if request.htmx else "parcours/exports/job.html"
     return render(request, template, {"job": job})
+
+
+@require_POST
+def export_relaunch(request, pk):
+    """Send again an export that failed or is stuck (past its time limit without finishing)."""
+    job = _own_job(request, pk)
+    if tasks_exports.relaunch(job):
+        messages.success(request, _("L’export est relancé."))
+    else:
+        messages.info(request, _("Cet export est déjà prêt ou en cours : il n’y a rien à relancer."))
+    return redirect("bilan:export_job", pk=job.pk)
 
 
 @require_GET

@@ -423,7 +423,7 @@ def test_the_secretariat_produces_all_the_letters_of_a_session_at_once(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(url)
     # One letters job per decision (the other callbacks e-mail the notifications the letters give).
-    assert sum("schedule_letters" in callback.__qualname__ for callback in callbacks) == 3
+    assert sum("enqueue" in callback.__qualname__ for callback in callbacks) == 3
     assert response["Location"] == url
     fragment = client.get(
         reverse("commission:seance_courriers_progression", args=[seance.pk]), HTTP_HX_REQUEST="true"
