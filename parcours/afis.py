@@ -154,7 +154,9 @@ def reassess(droit, on=None) -> DroitAfis:
     decision for reference data; on the day the permit was issued for the residence condition (the
     later of the two), from which the right is paid: nothing is granted before its conditions held."""
     droit = (
-        DroitAfis.objects.select_for_update().select_related("periode__decision__demande").get(pk=droit.pk)
+        DroitAfis.objects.select_for_update(of=("self",))
+        .select_related("periode__decision__demande")
+        .get(pk=droit.pk)
     )
     demande = demande_of(droit)
     if not droit.pending or demande is None:
