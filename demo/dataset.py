@@ -48,6 +48,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -502,7 +503,11 @@ def wipe(departement):
     # The accounts stay (the load takes them up again): their role history and access-log rows are
     # append-only, and on PostgreSQL their triggers refuse the deletion an account's removal would cascade to.
     Notification.objects.filter(recipient__email__endswith=f"@{EMAIL_DOMAIN}").delete()
-    User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").update(organisation=None)
+    # An account the administrator added to a demo organisation while the demo was used stays too,
+    # outside any organisation (it no longer reads the demo's persons).
+    User.objects.filter(
+        Q(email__endswith=f"@{EMAIL_DOMAIN}") | Q(organisation__departement=departement)
+    ).update(organisation=None)
     Agrement.objects.filter(departement=departement).delete()
     Organisation.objects.filter(departement=departement).delete()
     departement.delete()
