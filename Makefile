@@ -1,6 +1,7 @@
 # The one entry point: `make demo` to try the site, `make test` before pushing, `make lint` before
-# committing. Needs only python3 with venv; the Debian packages WeasyPrint and the browser tests
-# need are listed in the README (.ci/run installs them itself).
+# committing. Needs only python3 with venv; the Debian libraries WeasyPrint needs are installed by
+# `make install` when it runs as root, otherwise it prints the one command to run (the browser tests'
+# packages are listed in the README; .ci/run installs everything itself).
 
 PYTHON ?= python3
 # .ci/run sets VENV to a throwaway folder so a CI run never replaces a developer's .venv.
@@ -8,6 +9,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # Extra arguments for pytest: `make test ARGS="-k vote -x"`.
 ARGS ?=
+# The demo's port (`make demo PORT=8080`); the links in its e-mails follow.
+PORT ?= 8000
+# What WeasyPrint (the letters and minutes in PDF) needs from Debian, as .ci/run installs it.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 # The stamp lives inside the venv: deleting the venv forgets the install, a new lock redoes it.
 INSTALLED := $(VENV)/.installed
@@ -22,12 +27,13 @@ PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --
 	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --build-deps-for editable $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install lock demo test test-worker test-e2e lint bench
+.PHONY: help venv install system-packages lock demo test test-worker test-e2e lint bench
 
 help:
-	@echo "make install      create $(VENV) and install the locked test and lint dependencies, then the project"
+	@echo "make install      the Debian libraries WeasyPrint needs (as root), then $(VENV) with the locked"
+	@echo "                  test and lint dependencies, then the project"
 	@echo "make lock         regenerate the locks in requirements/ from pyproject.toml (pip-tools, with hashes)"
-	@echo "make demo         migrate, load the demo data and serve on http://127.0.0.1:8000"
+	@echo "make demo         migrate, load the demo data and serve on http://127.0.0.1:$(PORT) (PORT=8000)"
 	@echo "make test         the test suite (SQLite and eager Celery unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test-worker  the tests marked worker (need REDIS_URL and a running worker, see .ci/run)"
 	@echo "make test-e2e     the browser tests (need Debian's chromium at /usr/bin/chromium)"
@@ -38,11 +44,33 @@ venv install: $(INSTALLED)
 
 # Every package comes from the lock and must match one of its hashes (setuptools too, which builds the
 # project itself without reaching the network).
-$(INSTALLED): requirements/dev.txt pyproject.toml
+$(INSTALLED): requirements/dev.txt pyproject.toml | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Checked before every install, demo and test run (order-only: a check never reinstalls the venv).
+# As root it installs what is missing with apt-get; otherwise it prints the command and stops. Outside
+# Debian (no dpkg-query) it says what to look for and goes on.
+system-packages:
+	@if ! command -v dpkg-query >/dev/null; then \
+		echo "Not a Debian system: WeasyPrint needs Pango 1.44+, HarfBuzz (with its subset library) and a font."; \
+	else \
+		missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+			| grep -q 'install ok installed' || echo $$p; done | xargs); \
+		if [ -n "$$missing" ]; then \
+			if [ "$$(id -u)" = 0 ]; then \
+				echo "Installing the Debian libraries WeasyPrint needs: $$missing"; \
+				DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+			else \
+				echo "WeasyPrint needs Debian libraries; run, then make again:"; \
+				echo "  sudo apt-get install -y --no-install-recommends $$missing"; \
+				exit 1; \
+			fi; \
+		fi; \
+	fi
 
 lock:
 	test -x $(LOCK_VENV)/bin/pip-compile || \
@@ -52,10 +80,14 @@ lock:
 	$(PIP_COMPILE) --extra test --extra lint --extra bench -c requirements/dev.txt -o requirements/bench.txt \
 		pyproject.toml
 
+# The demo's e-mails go to the console of runserver, their links to this port. Its output: the
+# logins, one line, then the server's.
+DEMO_ENV = DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
+
 demo: $(INSTALLED)
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_demo
-	DEBUG=1 TWO_FACTOR_REQUIRED=0 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(DEMO_ENV) LOG_LEVEL=WARNING $(BIN)/python manage.py migrate --noinput -v 0
+	@$(DEMO_ENV) LOG_LEVEL=WARNING $(BIN)/python manage.py load_demo
+	@$(DEMO_ENV) TWO_FACTOR_REQUIRED=0 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(INSTALLED)
 	$(BIN)/pytest $(ARGS)

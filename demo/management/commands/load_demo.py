@@ -6,6 +6,7 @@ nothing and prints the same logins (their password is set back to the demo passw
 wipes the demo département and loads it again, dated from today.
 """
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,9 +31,14 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             # The e-mails the workflow sends while the demo is built (notifications of fictional
-            # decisions) are kept in memory: standard output carries the logins only.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-                loaded = dataset.load(reset=reset)
+            # decisions) are kept in memory, and its log lines (each e-mail sent, each letter stored)
+            # are silenced: the output is the logins and one line. An error still stops the load.
+            logging.disable(logging.WARNING)
+            try:
+                with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                    loaded = dataset.load(reset=reset)
+            finally:
+                logging.disable(logging.NOTSET)
         except dataset.DemoError as error:
             raise CommandError(str(error)) from error
         if loaded:
