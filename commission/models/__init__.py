@@ -2,6 +2,7 @@ from .audit import AccessLog
 from .mandats import Mandat
 from .notifications import Notification, NotificationKind
 from .organisations import Agrement, Commission, Departement, Organisation
+from .outbox import EmailKind, OutboundEmail
 from .roles import RoleChange
 from .second_factor import EnrolmentLink, RecoveryCode, RecoveryCodeDevice
 from .submissions import FormSubmission
@@ -12,12 +13,14 @@ __all__ = [
     "Agrement",
     "Commission",
     "Departement",
+    "EmailKind",
     "EnrolmentLink",
     "FormSubmission",
     "Mandat",
     "Notification",
     "NotificationKind",
     "Organisation",
+    "OutboundEmail",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "RoleChange",
