@@ -10,7 +10,7 @@ class EmailKind(models.TextChoices):
     CONVOCATION = "convocation", _("Convocation")
     ANNULATION = "annulation", _("Annulation de séance")
     NOTIFICATION = "notification", _("Notification")
-    RAPPELS = "rappels", _("Rappels")
+    RAPPELS = "rappels_du_jour", _("Rappels du jour")
 
 
 class OutboundEmailQuerySet(models.QuerySet):
