@@ -12,6 +12,7 @@ At least once, never twice, except if the process dies between the mail server's
 commit of the mark. The task lives here and is re-exported by commission.tasks for Celery's discovery.
 """
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 # A row that failed this many times is left to an operator (the periodic task skips it; logged).
 MAX_ATTEMPTS = 10
+# Sent rows are kept this long (to answer "did the convocation leave?"), then deleted: their bodies
+# hold dossier references and agendas, which need not outlive their use.
+KEEP_SENT_DAYS = 30
 
 
 def queue(to, subject, body, *, kind, key, related=None, send=True) -> OutboundEmail | None:
@@ -131,7 +135,11 @@ def send_emails(ids=None):
 @shared_task(name="commission.tasks.send_unsent_emails", acks_late=True)
 def send_unsent_emails():
     """Every five minutes: send what is still unsent (a broker down when the event committed, a mail
-    server down longer than the retries). Rows that failed MAX_ATTEMPTS times are reported, not tried."""
+    server down longer than the retries). Rows that failed MAX_ATTEMPTS times are reported, not tried.
+    Rows sent more than KEEP_SENT_DAYS ago are deleted (the event keeps its own date: sent_at…)."""
+    OutboundEmail.objects.filter(
+        sent_at__lt=timezone.now() - datetime.timedelta(days=KEEP_SENT_DAYS)
+    ).delete()
     stuck = OutboundEmail.objects.unsent().filter(attempts__gte=MAX_ATTEMPTS).count()
     if stuck:
         logger.error("%d e-mails failed %d times and are no longer tried", stuck, MAX_ATTEMPTS)

@@ -15,6 +15,7 @@ from commission.models import EmailKind, Notification, NotificationKind, Outboun
 from commission.notifications import notify
 from commission.seances import workflow as seances
 from commission.seances.models import Convocation
+from commission.seances.tasks import send_convocation
 from parcours import reminders
 from parcours.enums import DemandeKind, DemandeState
 from tests.factories import (
@@ -268,3 +269,33 @@ def test_rows_hold_no_name(django_capture_on_commit_callbacks):
         for row in rows:
             assert user.last_name not in row.body and user.first_name not in row.body
             assert user.last_name not in row.subject
+
+
+def test_the_periodic_task_is_scheduled_every_five_minutes(settings):
+    [entry] = [
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == outbox.send_unsent_emails.name
+    ]
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+
+
+def test_the_periodic_task_deletes_rows_sent_long_ago_and_keeps_recent_ones():
+    old = outbox.queue("a@example.org", "Objet", "Texte", kind=EmailKind.NOTIFICATION, key="test:old")
+    recent = outbox.queue("b@example.org", "Objet", "Texte", kind=EmailKind.NOTIFICATION, key="test:new")
+    outbox.send_pending()
+    OutboundEmail.objects.filter(pk=old.pk).update(
+        sent_at=timezone.now() - datetime.timedelta(days=outbox.KEEP_SENT_DAYS + 1)
+    )
+    outbox.send_unsent_emails()
+    assert list(OutboundEmail.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_a_convocation_job_queued_before_the_outbox_sends_it_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        seance, _mandats, _secretariat = _convened_session(members=1)
+    convocation = seance.convocations.get()
+    OutboundEmail.objects.filter(kind=EmailKind.CONVOCATION).delete()  # as before the upgrade
+    send_convocation.delay(convocation.pk)
+    send_convocation.delay(convocation.pk)
+    assert [m.to for m in mail.outbox] == [[convocation.mandat.user.email]]
+    convocation.refresh_from_db()
+    assert convocation.sent_at is not None
