@@ -427,6 +427,12 @@ SITE_TAGLINE = _("Parcours de sortie de la prostitution et d’insertion sociale
 
 # Daily jobs, synchronised into django-celery-beat's tables by the beat process.
 CELERY_BEAT_SCHEDULE = {
+    # The outbox: e-mails whose job was lost (broker down) or failed longer than its retries.
+    "send-unsent-emails": {
+        "task": "commission.tasks.send_unsent_emails",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     "anonymise-ended-files": {
         "task": "parcours.tasks.anonymise_ended_files",
         "schedule": crontab(hour=3, minute=30),

@@ -33,5 +33,5 @@ def verify_access_log():
     return {"checked": checked, "broken": None, "last_hash": last.hash if last else None}
 
 
-# Celery discovers `tasks` modules only: the notification e-mails' task lives with notify().
-from commission.notifications import send_emails  # noqa: E402,F401
+# Celery discovers `tasks` modules only: the e-mails' tasks live with the outbox.
+from commission.outbox import send_emails, send_unsent_emails  # noqa: E402,F401

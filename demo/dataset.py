@@ -56,7 +56,15 @@ from beneficiaires.enums import Logement, Sexe, SituationFamiliale, TypeRessourc
 from beneficiaires.models import Accompagnement, Beneficiaire
 from commission.dates import add_months, term_end
 from commission.enums import OrganisationKind, Role
-from commission.models import Agrement, Commission, Departement, Notification, Organisation, User
+from commission.models import (
+    Agrement,
+    Commission,
+    Departement,
+    Notification,
+    Organisation,
+    OutboundEmail,
+    User,
+)
 from commission.pdf import html_to_pdf
 from parcours import storage
 from parcours.enums import (
@@ -503,6 +511,7 @@ def wipe(departement):
     # The accounts stay (the load takes them up again): their role history and access-log rows are
     # append-only, and on PostgreSQL their triggers refuse the deletion an account's removal would cascade to.
     Notification.objects.filter(recipient__email__endswith=f"@{EMAIL_DOMAIN}").delete()
+    OutboundEmail.objects.filter(to__endswith=f"@{EMAIL_DOMAIN}").delete()
     # An account the administrator added to a demo organisation while the demo was used stays too,
     # outside any organisation (it no longer reads the demo's persons).
     User.objects.filter(

@@ -17,31 +17,35 @@ second, tiny query: the distinct alert delays of the commissions). Each reminder
 Which rows a run must e-mail: `bulk_create(ignore_conflicts=True)` does not say which rows it inserted,
 and under two overlapping runs either may have inserted any of them. So the e-mail is not tied to the
 insertion but to `notified_at`: a run locks the unnotified rows of one recipient (`SELECT … FOR UPDATE
-SKIP LOCKED`), sends, and sets `notified_at` in the same transaction. The other run skips the locked
-rows, or, once committed, finds them notified. A run that died before committing leaves its rows
-unnotified, and the next run sends them: at least once, never twice except if the process dies between
-the mail server's acceptance and the commit.
+SKIP LOCKED`), writes the e-mails in the outbox (commission.outbox) and sets `notified_at` in the same
+transaction. The other run skips the locked rows, or, once committed, finds them notified. A run that
+died before committing leaves its rows unnotified, and the next run writes them. The outbox then sends
+each e-mail once, retrying a mail server that is down.
 """
 
 import datetime
+import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from beneficiaires.models import Accompagnement
+from commission import outbox
 from commission.access import association_of, departement_id_of
 from commission.enums import Role
-from commission.models import Commission
+from commission.models import Commission, EmailKind
 from parcours import access, notifications
 from parcours.enums import DemandeKind, DemandeState, ParcoursState, RappelKind, TitreSejourState
 from parcours.models import Demande, Parcours, Periode, Rappel, RegleParcours, TitreSejour
 from parcours.models.courriers import PERMIT_KINDS, TERM_KINDS
+
+logger = logging.getLogger(__name__)
 
 # (kind, days before the term ends, the next lower threshold): each reminder has its window, so a day
 # the job did not run is caught up the next day, and a pathway first seen 20 days before its term gets
@@ -263,9 +267,9 @@ def _line(rappel) -> Line:
     )
 
 
-def _send_group(audience, pks, today) -> tuple[int, int]:
-    """Lock the group's unnotified reminders, e-mail each recipient once, mark them, in one transaction.
-    Returns (reminders notified, e-mails sent)."""
+def _queue_group(audience, pks, today) -> tuple[int, list[int]]:
+    """Lock the group's unnotified reminders, write one e-mail per recipient in the outbox, mark them,
+    in one transaction. Returns (reminders notified, the outbox rows written)."""
     with transaction.atomic():
         rappels = list(
             Rappel.objects.select_for_update(skip_locked=True, of=("self",))
@@ -274,34 +278,51 @@ def _send_group(audience, pks, today) -> tuple[int, int]:
             .order_by("due_on", "pk")
         )
         if not rappels:
-            return 0, 0
-        emails = sorted(_recipients(audience, rappels[0]).values_list("email", flat=True))
+            return 0, []
+        recipients = sorted(_recipients(audience, rappels[0]).values_list("pk", "email"))
         context = {"lines": [_line(r) for r in rappels], "today": today}
-        subject = render_to_string("parcours/emails/rappels_subject.txt", context).strip()
+        subject = render_to_string("parcours/emails/rappels_subject.txt", context)
         body = render_to_string("parcours/emails/rappels_body.txt", context)
+        # The key names the recipient's account and the reminders, never an address or a name.
+        digest = hashlib.sha256(",".join(str(r.pk) for r in rappels).encode()).hexdigest()[:32]
         # One e-mail per recipient: no one learns who else receives it. With no recipient (no active
         # account), the reminders are still marked: they wait on the home page.
-        for email in emails:
-            send_mail(subject, body, None, [email])
+        emails = [
+            outbox.queue(
+                email, subject, body, kind=EmailKind.RAPPELS, key=f"rappels:{pk}:{digest}", send=False
+            )
+            for pk, email in recipients
+        ]
         Rappel.objects.filter(pk__in=[r.pk for r in rappels]).update(notified_at=timezone.now())
-    return len(rappels), len(emails)
+    return len(rappels), [row.pk for row in emails if row is not None]
 
 
-def send_pending(today) -> tuple[int, int]:
-    """E-mail every reminder not yet notified, one e-mail per recipient and audience. Returns
-    (reminders notified, e-mails sent)."""
+def queue_pending(today) -> tuple[int, list[int]]:
+    """Write in the outbox the e-mails of every reminder not yet notified, one per recipient and
+    audience. Returns (reminders notified, the outbox rows written)."""
     waiting = Rappel.objects.filter(notified_at__isnull=True, done_at__isnull=True).select_related(
         "commission"
     )
     groups = defaultdict(list)
     for rappel in waiting:
         groups[_audience(rappel)].append(rappel.pk)
-    notified = sent = 0
+    notified, emails = 0, []
     for audience, pks in groups.items():
-        group_notified, group_sent = _send_group(audience, pks, today)
+        group_notified, group_emails = _queue_group(audience, pks, today)
         notified += group_notified
-        sent += group_sent
-    return notified, sent
+        emails += group_emails
+    return notified, emails
+
+
+def _send(emails) -> int:
+    """Send the reminders' e-mails now; a mail server that is down leaves them to the outbox's retrying
+    task (and to its periodic run)."""
+    try:
+        return outbox.send_pending(emails)
+    except OSError as error:
+        logger.warning("Reminder e-mails not sent now (%s): left to the outbox", type(error).__name__)
+        outbox.send_after_commit(emails)
+        return 0
 
 
 def run(today=None) -> dict:
@@ -310,8 +331,9 @@ def run(today=None) -> dict:
     closed = close_resolved(today)
     rows = scan(today)
     Rappel.objects.bulk_create(rows, ignore_conflicts=True)
-    notified, sent = send_pending(today)
-    return {"scanned": len(rows), "closed": closed, "notified": notified, "emails": sent}
+    notified, emails = queue_pending(today)
+    sent = _send(emails) if emails else 0
+    return {"scanned": len(rows), "closed": closed, "notified": notified, "emails": len(emails), "sent": sent}
 
 
 # --- the home page ---------------------------------------------------------------------------------

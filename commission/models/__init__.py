@@ -3,6 +3,7 @@ from .job_runs import JobRun
 from .mandats import Mandat
 from .notifications import Notification, NotificationKind
 from .organisations import Agrement, Commission, Departement, Organisation
+from .outbox import EmailKind, OutboundEmail
 from .roles import RoleChange
 from .second_factor import EnrolmentLink, RecoveryCode, RecoveryCodeDevice
 from .submissions import FormSubmission
@@ -13,6 +14,7 @@ __all__ = [
     "Agrement",
     "Commission",
     "Departement",
+    "EmailKind",
     "EnrolmentLink",
     "FormSubmission",
     "JobRun",
@@ -20,6 +22,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "Organisation",
+    "OutboundEmail",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "RoleChange",

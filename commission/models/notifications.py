@@ -47,6 +47,9 @@ class Notification(models.Model):
 
     objects = NotificationQuerySet.as_manager()
 
+    # Stamped by commission.outbox when the e-mail leaves.
+    OUTBOX_SENT_FIELD = "emailed_at"
+
     class Meta:
         verbose_name = _("notification")
         ordering = ["-created_at", "-pk"]

@@ -139,7 +139,10 @@ class PointOrdreDuJour(models.Model):
 class Convocation(models.Model):
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="convocations")
     mandat = models.ForeignKey("commission.Mandat", on_delete=models.PROTECT, related_name="convocations")
-    sent_at = models.DateTimeField(_("envoyée le"))
+    # Stamped when the e-mail actually leaves (commission.outbox), empty while it waits to be sent.
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    OUTBOX_SENT_FIELD = "sent_at"
 
     class Meta:
         db_table = (

@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
     max_retries=5,
 )
 def send_convocation(convocation_id):
-    """E-mail one member the convocation with the pseudonymised agenda and a link."""
+    """E-mail one member the convocation (a job queued before the outbox: convening now writes the
+    e-mail in the outbox, commission.tasks.send_outbox sends it)."""
     notifications.send_convocation(convocation_id)
 
 
@@ -33,7 +34,7 @@ def send_convocation(convocation_id):
     max_retries=5,
 )
 def send_cancellation(convocation_id):
-    """E-mail one convened member that the session is cancelled."""
+    """E-mail one convened member that the session is cancelled (a job queued before the outbox)."""
     notifications.send_cancellation(convocation_id)
 
 

@@ -16,9 +16,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commission import outbox
 from commission.enums import MandatRole, SeanceKind
-from commission.jobs import enqueue
 from commission.models import Mandat
+from commission.seances import notifications as seance_notifications
 from commission.seances.counting import (
     IN_PERSON,
     Quorum,
@@ -43,7 +44,7 @@ from commission.seances.models import (
     Seance,
     Vote,
 )
-from commission.seances.tasks import schedule_minutes, send_cancellation, send_convocation
+from commission.seances.tasks import schedule_minutes
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours.enums import DemandeKind
 from parcours.models import RegleParcours
@@ -272,16 +273,17 @@ def convene(seance, *, user, now=None) -> list[Convocation]:
     seance.convocations.exclude(mandat__in=mandats).delete()
     convocations = []
     for mandat in mandats:
+        # sent_at is stamped when the e-mail leaves (commission.outbox), not now.
         convocation, _created = Convocation.objects.update_or_create(
-            seance=seance, mandat=mandat, defaults={"sent_at": now}
+            seance=seance, mandat=mandat, defaults={"sent_at": None}
         )
         convocations.append(convocation)
     SEANCE.apply(
         seance, "convene", user=user, reason=_("%(count)s membres convoqués") % {"count": len(mandats)}
     )
-    ids = [c.pk for c in convocations]
-    for pk in ids:
-        enqueue(send_convocation, pk)  # a broker that is down is logged, never a 500
+    version = now.strftime("%Y%m%dT%H%M%S%f")
+    emails = [seance_notifications.queue_convocation(c, version) for c in convocations]
+    outbox.send_after_commit(row.pk for row in emails if row is not None)
     return convocations
 
 
@@ -334,11 +336,12 @@ def cancel(seance, *, user, reason: str):
         demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
         SEANCE.apply(seance, "remove_point", user=user, reason=_point_reason(point, reason.strip()))
     pending.delete()
-    # The members already convened are told (by e-mail, once the cancellation is committed).
-    ids = list(seance.convocations.values_list("pk", flat=True)) if seance.is_convened else []
-    for pk in ids:
-        enqueue(send_cancellation, pk)  # a broker that is down is logged, never a 500
-    return SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
+    convened = list(seance.convocations.select_related("mandat__user")) if seance.is_convened else []
+    cancelled = SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
+    # The members already convened are told, by e-mail written with the cancellation (it says why).
+    emails = [seance_notifications.queue_cancellation(c) for c in convened]
+    outbox.send_after_commit(row.pk for row in emails if row is not None)
+    return cancelled
 
 
 # --- Attendance and quorum -------------------------------------------------------------------------

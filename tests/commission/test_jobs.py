@@ -217,18 +217,23 @@ def test_minutes_closed_within_the_time_limit_are_not_stuck(
 def test_convening_with_the_broker_down_convenes_and_answers_a_redirect(
     client, world, monkeypatch, django_capture_on_commit_callbacks
 ):
+    from commission import outbox
+    from commission.models import EmailKind, OutboundEmail
     from commission.seances.models import Convocation
 
     monkeypatch.setattr(
-        seance_tasks.send_convocation,
+        outbox.send_emails,
         "apply_async",
         lambda *a, **k: (_ for _ in ()).throw(OperationalError()),
     )
     seance = world.seance(points=1, convene=False)
     client.force_login(world.secretariat)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("seance_convene", seance.pk), CONFIRMED)
     assert response.status_code == 302
     seance.refresh_from_db()
     assert seance.state == SeanceState.CONVOQUEE
-    assert Convocation.objects.filter(seance=seance).count() == len(callbacks) == 4
+    # The e-mails wait in the outbox (the periodic task sends them): none is lost, none is stamped sent.
+    assert Convocation.objects.filter(seance=seance).count() == 4
+    assert OutboundEmail.objects.filter(kind=EmailKind.CONVOCATION, sent_at__isnull=True).count() == 4
+    assert not Convocation.objects.filter(seance=seance, sent_at__isnull=False).exists()

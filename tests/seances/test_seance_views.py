@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from commission import outbox
 from commission.enums import MandatRole, OrganisationKind, Role
 from commission.seances import workflow as seances
 from commission.seances.enums import PointKind, PointState, PresenceStatus, SeanceState, VoteChoice
@@ -318,6 +319,9 @@ def test_convocation_less_than_five_days_before_is_refused_with_what_to_do(clien
 def test_member_sees_when_they_were_convened(client, world):
     seance = world.seance()
     client.force_login(world.members[2].user)
+    # Until its e-mail leaves (commission.outbox), the convocation is said to be on its way.
+    assert "Convocation en cours d’envoi" in _text(client.get(url("seance", seance.pk)))
+    outbox.send_pending()
     response = client.get(url("seance", seance.pk))
     assert "Convocation envoyée le" in _text(response)
     assert "Actions du secrétariat" not in _text(response)
