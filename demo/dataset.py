@@ -493,7 +493,10 @@ def wipe(departement):
     commission = Commission.objects.filter(departement=departement).first()
     if commission is not None:
         Rappel.objects.filter(commission=commission).delete()
-        Courrier.objects.filter(decision__demande__commission=commission).delete()
+        # Decision letters, and the notices of pathways ended by a withdrawal or departure recorded in use.
+        Courrier.objects.filter(
+            Q(decision__demande__commission=commission) | Q(parcours__commission=commission)
+        ).delete()
         ProcesVerbal.objects.filter(seance__commission=commission).delete()
         Avis.objects.filter(point__seance__commission=commission).delete()
         seances = Seance.objects.filter(commission=commission)

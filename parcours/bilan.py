@@ -249,7 +249,8 @@ def _postponements(ids, span):
 
 def _decisions(ids, span):
     rows = (
-        Decision.objects.filter(demande__commission_id__in=ids)
+        # The decisions in force: a corrected one is counted once, by its correction.
+        Decision.objects.filter(demande__commission_id__in=ids, superseded_at__isnull=True)
         .filter(span.days("decided_on"))
         .values("demande__commission_id", "kind")
         .annotate(n=Count("pk"))

@@ -46,6 +46,7 @@ from parcours.models import (
     Message,
     ObjectifInsertion,
     Parcours,
+    ParcoursEvenement,
     TitreSejour,
     TitreSejourEvenement,
 )
@@ -155,17 +156,20 @@ def anonymise(person, *, user=None) -> None:
     person_anonymised.send(sender=Beneficiaire, person=person)
     history = _history_of(person)
     files = list(Document.objects.filter(demande__beneficiaire=person).values_list("file_path", flat=True))
-    files += list(
-        Courrier.objects.filter(decision__demande__beneficiaire=person).values_list("file_path", flat=True)
+    # Decision letters, and the notices of a pathway's end (withdrawal, departure) that have no decision.
+    letters = Courrier.objects.filter(
+        Q(decision__demande__beneficiaire=person) | Q(parcours__beneficiaire=person)
     )
+    files += list(letters.values_list("file_path", flat=True))
     Document.objects.filter(demande__beneficiaire=person, replaced_by__isnull=False).update(replaced_by=None)
     Document.objects.filter(demande__beneficiaire=person).delete()
-    Courrier.objects.filter(decision__demande__beneficiaire=person).delete()
+    letters.delete()
     Message.objects.filter(demande__beneficiaire=person).delete()
     ObjectifInsertion.objects.filter(demande__beneficiaire=person).update(
         objectives="", actions="", progress=""
     )
     DemandeEvenement.objects.filter(demande__beneficiaire=person).update(reason="")
+    ParcoursEvenement.objects.filter(parcours__beneficiaire=person).update(reason="")
     Demande.objects.filter(beneficiaire=person).update(
         formation="",
         evaluation_association="",
@@ -174,6 +178,10 @@ def anonymise(person, *, user=None) -> None:
         ressources_foyer=None,
     )
     Decision.objects.filter(demande__beneficiaire=person).exclude(motifs="").update(motifs=ERASED)
+    # A correcting decision must keep a reason (constraint): its text is erased, not emptied.
+    Decision.objects.filter(demande__beneficiaire=person).exclude(correction_reason="").update(
+        correction_reason=ERASED
+    )
     TitreSejourEvenement.objects.filter(titre__parcours__beneficiaire=person).update(number="")
     TitreSejour.objects.filter(parcours__beneficiaire=person, state=TitreSejourState.DELIVRE).update(
         number=ERASED
@@ -313,9 +321,9 @@ def access_report_context(person):
         "parcours": Parcours.objects.filter(beneficiaire=person)
         .prefetch_related("periodes__afis", "titres_sejour")
         .order_by("started_on"),
-        "courriers": Courrier.objects.filter(decision__demande__beneficiaire=person).select_related(
-            "decision"
-        ),
+        "courriers": Courrier.objects.filter(
+            Q(decision__demande__beneficiaire=person) | Q(parcours__beneficiaire=person)
+        ).select_related("decision"),
         "accesses": AccessLog.objects.filter(person_id=person.pk).select_related("user").order_by("at"),
         "generated_at": timezone.localtime(),
     }

@@ -160,6 +160,8 @@ MATRIX = {
     # An export belongs to the one user who asked for it (here the secretariat of A).
     "bilan:export_job": Row(SECRETARIAT, kwargs=pk("job")),
     "bilan:export_download": Row(SECRETARIAT, kwargs=pk("job")),
+    # Relaunching one's own export (a finished one is left as it is: back to its page).
+    "bilan:export_relaunch": Row(SECRETARIAT, kwargs=pk("job"), method="post"),
     # --- sessions: the secretariat runs them, members read pseudonymised dossiers of theirs ----------
     "commission:seances": Row(SIGNED_IN),  # each sees their scope, possibly empty
     "commission:seance_create": Row(SECRETARIAT),
@@ -174,6 +176,7 @@ MATRIX = {
     "commission:seance_reschedule": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:seance_cancel": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:minutes": Row(IN_SESSION, kwargs=pk("seance")),
+    "commission:minutes_relaunch": Row(SECRETARIAT, kwargs=pk("seance"), method="post"),
     "commission:attendance_sheet": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:votes_export": Row(SECRETARIAT, kwargs=pk("seance")),
     "commission:point": Row(IN_SESSION, kwargs=seance_point),

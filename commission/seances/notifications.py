@@ -61,15 +61,21 @@ def queue_convocation(convocation, version) -> OutboundEmail | None:
     )
 
 
-def queue_cancellation(convocation) -> OutboundEmail | None:
+def queue_cancellation(convocation, reason=None) -> OutboundEmail | None:
     """Write the e-mail telling a convened member that the session is cancelled (no agenda: nothing
-    of the dossiers). A convocation not sent yet is not sent any more."""
+    of the dossiers). A convocation not sent yet is not sent any more. `reason` is the cancellation's
+    reason as members may read it (masked by the caller, who still knows the agenda's persons); without
+    it, the recorded reason is masked with no person known but identity in general."""
     _unsent_convocations(convocation).delete()
     seance = convocation.seance
     context = {
         "seance": seance,
         "starts_at": timezone.localtime(seance.starts_at),
-        "reason": seance.evenements.filter(transition="cancel").values_list("reason", flat=True).last() or "",
+        "reason": reason
+        if reason is not None
+        else Redactor()(
+            seance.evenements.filter(transition="cancel").values_list("reason", flat=True).last() or ""
+        ),
     }
     return outbox.queue(
         convocation.mandat.user.email,

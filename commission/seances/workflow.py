@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commission import outbox
 from commission.enums import MandatRole, SeanceKind
@@ -48,6 +49,7 @@ from commission.seances.tasks import schedule_minutes
 from commission.transitions import UNCHANGED, Machine, Transition, WorkflowError
 from parcours.enums import DemandeKind
 from parcours.models import RegleParcours
+from parcours.pseudonymise import Redactor
 from parcours.workflow import demandes as demandes_workflow
 
 
@@ -332,6 +334,9 @@ def cancel(seance, *, user, reason: str):
         raise WorkflowError(_("Indiquez le motif de l’annulation."))
     # Items already postponed belong to their dossier's history (the dossier may be on a later agenda).
     pending = seance.points.filter(state=PointState.A_EXAMINER).select_related("demande")
+    # Members read the reason in their e-mail: masked while the agenda's persons are still known.
+    persons = [point.demande.beneficiaire for point in seance.points.select_related("demande__beneficiaire")]
+    members_reason = Redactor(*persons)(reason.strip())
     for point in pending:
         demandes_workflow.remove_from_agenda(point.demande, user=user, reason=reason)
         SEANCE.apply(seance, "remove_point", user=user, reason=_point_reason(point, reason.strip()))
@@ -339,7 +344,7 @@ def cancel(seance, *, user, reason: str):
     convened = list(seance.convocations.select_related("mandat__user")) if seance.is_convened else []
     cancelled = SEANCE.apply(seance, "cancel", user=user, reason=reason.strip())
     # The members already convened are told, by e-mail written with the cancellation (it says why).
-    emails = [seance_notifications.queue_cancellation(c) for c in convened]
+    emails = [seance_notifications.queue_cancellation(c, members_reason) for c in convened]
     outbox.send_after_commit(row.pk for row in emails if row is not None)
     return cancelled
 
@@ -524,7 +529,7 @@ def cast_vote(point, *, caster: Mandat, seat: Mandat, choice: str, comment: str 
     return vote
 
 
-_NO_CHAIR_ON_TIE = _(
+_NO_CHAIR_ON_TIE = gettext_lazy(
     "Partage des voix et personne ne préside la séance en personne : il n’y a pas de voix prépondérante "
     "(la personne qui détient le mandat du président ne l’exerce pas). Ajournez le point."
 )

@@ -246,7 +246,8 @@ def corriger(request, pk):
     """The president corrects a material error of a decision: a new decision supersedes it."""
     if not decides(request.user):
         raise Http404
-    decision = get_object_or_404(
+    decision = audit.get_or_404(
+        request,
         Decision.objects.filter(
             demande__in=demandes_decidable_by(request.user), superseded_at__isnull=True
         ).select_related("demande__beneficiaire"),

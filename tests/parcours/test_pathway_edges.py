@@ -590,3 +590,25 @@ def test_term_end_helper_is_what_the_permit_minimum_uses():
     assert titres.proposed_validity(
         TitreSejour(parcours=Parcours(current_term_end=D(2026, 2, 1))), D(2026, 1, 10)
     ) == term_end(D(2026, 1, 10), 6)
+
+
+def test_anonymisation_reaches_the_notice_of_a_pathway_ended_by_a_withdrawal(
+    django_capture_on_commit_callbacks,
+):
+    from parcours import privacy
+    from parcours.models import ParcoursEvenement
+
+    parcours = _running()
+    with django_capture_on_commit_callbacks(execute=True):
+        sorties.record_exit(
+            parcours, reason=ParcoursEndReason.RETRAIT, on=today(), note="Partie chez sa sœur.", user=None
+        )
+    notice = Courrier.objects.get(parcours=parcours, kind=CourrierKind.FIN_AFIS)
+    assert privacy.access_report_context(parcours.beneficiaire)["courriers"].filter(pk=notice.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):  # files are deleted once committed
+        privacy.anonymise(parcours.beneficiaire)
+
+    assert not Courrier.objects.filter(pk=notice.pk).exists()
+    assert not (private_files.root() / notice.file_path).exists()
+    assert not ParcoursEvenement.objects.filter(parcours=parcours).exclude(reason="").exists()

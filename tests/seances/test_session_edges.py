@@ -482,3 +482,22 @@ def test_the_new_convocation_of_a_rescheduled_session_names_the_date_it_replaces
     before = timezone.localtime(_at(10))
     assert "La séance est reportée : cette convocation remplace celle pour le" in mailoutbox[0].body
     assert f"{before.day} " in mailoutbox[0].body and before.strftime("%H:%M") in mailoutbox[0].body
+
+
+def test_the_cancellation_reason_members_read_is_masked(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    seance = world.seance()
+    person = seance.points.select_related("demande__beneficiaire").get().demande.beneficiaire
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        seances.cancel(
+            seance,
+            user=world.secretariat,
+            reason=f"Audition de {person.first_names} {person.last_name} reportée",
+        )
+    assert mailoutbox
+    for message in mailoutbox:
+        assert person.last_name not in message.body
+        assert person.first_names not in message.body
+        assert "Audition de" in message.body
