@@ -34,6 +34,7 @@ def test_secretariat_asks_for_a_complement_and_the_caseworker_answers(page, live
     demande = DemandeFactory(
         departement=departement,
         complete=True,
+        pieces=False,  # the documents are attached below
         state=DemandeState.DEPOSEE,
         submitted_at=timezone.now() - datetime.timedelta(days=20),
     )

@@ -44,6 +44,7 @@ def test_the_secretariat_follows_its_home_rows_to_a_dossier_and_its_documents(
     demande = DemandeFactory(
         departement=departement,
         complete=True,
+        pieces=False,  # the documents are attached below
         state=DemandeState.DEPOSEE,
         submitted_at=timezone.now() - datetime.timedelta(days=4),
     )
