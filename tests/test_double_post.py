@@ -134,3 +134,24 @@ def test_every_post_form_of_the_dossier_page_carries_a_token(client, caseworker,
     assert len(forms) >= 2
     for form in forms:
         assert 'name="form_token"' in form
+
+
+def test_convening_sent_twice_convenes_the_members_once(client):
+    from commission.models import EmailKind, OutboundEmail
+    from commission.seances.models import Convocation
+    from tests.seances.test_seance_views import World, url
+
+    world = World()
+    seance = world.seance(convene=False)
+    client.force_login(world.secretariat)
+    data = {"confirmed": "1", "form_token": str(uuid.uuid4())}
+
+    first = client.post(url("seance_convene", seance.pk), data)
+    second = client.post(url("seance_convene", seance.pk), data)
+
+    convocations = Convocation.objects.filter(seance=seance).count()
+    assert convocations > 0
+    # Sent again on purpose, a convocation would be written anew for every member.
+    assert OutboundEmail.objects.filter(kind=EmailKind.CONVOCATION).count() == convocations
+    assert first.status_code == second.status_code == 302
+    assert ALREADY_SENT in messages_of(second)
