@@ -41,6 +41,16 @@ def _real_broker():
 def _authorised():
     """An authorisation of a foreign person eligible to the AFIS: three letters."""
     demande = DemandeFactory(avis_rendu=True)
+    person = demande.beneficiaire
+    if person.needs_residence_permit():
+        # Lawfully resident on the day (an APS of an earlier pathway): the AFIS is granted, not pending.
+        today = timezone.localdate()
+        TitreSejourFactory(
+            parcours=ParcoursFactory(beneficiaire=person, termine=True),
+            delivre=True,
+            issued_on=today - datetime.timedelta(days=300),
+            valid_until=today + datetime.timedelta(days=700),
+        )
     president = UserFactory(
         organisation=OrganisationFactory(
             kind=OrganisationKind.SECRETARIAT, departement=demande.commission.departement
